@@ -1,0 +1,3 @@
+from shopsafe.cli import main
+
+main()

@@ -1,0 +1,31 @@
+"""The FastAPI application: pages, the JSON API under /api/v1, static files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+
+from shopsafe import __version__
+from shopsafe.db.session import default_engine
+from shopsafe.ledger import endpoints as ledger_endpoints
+from shopsafe.web import errors
+from shopsafe.web import views as web_views
+
+STATIC = Path(__file__).parent / "web" / "static"
+
+
+def create_app(engine: Engine | None = None) -> FastAPI:
+    app = FastAPI(
+        title="Shopsafe",
+        version=__version__,
+        description="Recalls that reach the buyers, and an end to unsolicited packages.",
+    )
+    app.state.engine = engine if engine is not None else default_engine()
+    errors.install(app)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(web_views.router)
+    app.include_router(ledger_endpoints.router, prefix="/api/v1")
+    return app

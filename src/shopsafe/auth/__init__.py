@@ -1,0 +1,1 @@
+"""Who is asking: API tokens, accounts, sessions and signed links."""

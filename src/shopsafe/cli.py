@@ -1,0 +1,38 @@
+"""The `shopsafe` command (CONTRACT §2). Exit 0 on success, 1 on a user error, 2 on bad usage."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from shopsafe.cli_commands import db_commands, import_commands, run_commands, token_commands
+
+app = typer.Typer(
+    name="shopsafe",
+    help="Shopsafe: recalls that reach the buyers, and an end to unsolicited packages.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db_commands.app, name="db")
+app.add_typer(import_commands.app, name="import")
+app.add_typer(token_commands.app, name="tokens")
+run_commands.register(app)
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    if version:
+        from shopsafe import __version__
+
+        typer.echo(__version__)
+        raise typer.Exit(0)
+
+
+def main() -> None:
+    app(prog_name="shopsafe")
+    sys.exit(0)

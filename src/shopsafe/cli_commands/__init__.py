@@ -1,0 +1,1 @@
+"""Subcommands of `shopsafe`, one module per group."""

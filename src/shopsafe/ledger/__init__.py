@@ -1,0 +1,1 @@
+"""The order ledger: who bought what, from whom, and where it went."""
