@@ -7,11 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 
-from shopsafe.kit.errors import InvalidInput
+from shopsafe.kit.errors import InvalidInput, NotFound
 from shopsafe.ledger import service
 from shopsafe.ledger.importers import parse_objects, parse_records
-from shopsafe.ledger.schemas import ImportResult, OrderIn, OrderOut
-from shopsafe.web.deps import DbSession, OperatorPrincipal
+from shopsafe.ledger.schemas import ImportResult, OrderIn, OrderOut, SellerIn, SellerOut
+from shopsafe.web.deps import ApiPrincipal, DbSession, OperatorPrincipal
 
 router = APIRouter(tags=["orders"])
 
@@ -74,3 +74,25 @@ def import_orders(
 @router.get("/orders/{order_id}", response_model=OrderOut, summary="One order with its status")
 def get_order(order_id: str, session: DbSession, _principal: OperatorPrincipal) -> OrderOut:
     return service.get_order(session, order_id)
+
+
+@router.put(
+    "/sellers/{seller_id}",
+    response_model=SellerOut,
+    tags=["sellers"],
+    summary="Create or update a seller's public trader identity",
+)
+def put_seller(
+    seller_id: str, seller: SellerIn, session: DbSession, _principal: OperatorPrincipal
+) -> SellerOut:
+    if seller.seller_id != seller_id:
+        raise InvalidInput([f"seller_id: '{seller.seller_id}' differs from the path '{seller_id}'"])
+    service.upsert_sellers(session, sellers=[seller])
+    return service.get_seller(session, seller_id)
+
+
+@router.get("/sellers/{seller_id}", response_model=SellerOut, tags=["sellers"])
+def get_seller(seller_id: str, session: DbSession, principal: ApiPrincipal) -> SellerOut:
+    if not principal.is_operator and principal.seller_external_id != seller_id:
+        raise NotFound(f"seller '{seller_id}' not found")
+    return service.get_seller(session, seller_id)

@@ -194,14 +194,15 @@ def order_details(
     """Everything `GET /api/v1/orders/{id}` shows, in a fixed number of queries."""
     customer = session.get_one(Customer, order.customer_id)
     address = session.get_one(Address, order.ship_to_address_id)
-    lines = list(
-        session.execute(
+    lines = [
+        (line, seller)
+        for line, seller in session.execute(
             select(OrderLine, Seller.external_id)
             .join(Seller, Seller.id == OrderLine.seller_id)
             .where(OrderLine.order_id == order.id)
             .order_by(OrderLine.id)
-        ).tuples()
-    )
+        )
+    ]
     serials: dict[int, list[str]] = {}
     serial_rows = session.execute(
         select(OrderLineSerial.order_line_id, OrderLineSerial.serial)

@@ -139,6 +139,32 @@ class ReviewIn(_In):
     text: Annotated[str, Field(max_length=20_000)] | None = None
 
 
+class SellerIn(_In):
+    """A seller's public trader identity (EU DSA Art. 30, US INFORM Act)."""
+
+    seller_id: Key
+    name: Text
+    address_line: Text | None = None
+    postal_code: Annotated[str, Field(min_length=1, max_length=20)] | None = None
+    city: Text | None = None
+    country: Country | None = None
+    email: Email | None = None
+    phone: Annotated[str, Field(max_length=50)] | None = None
+    trade_register: Text | None = None
+
+
+class SellerOut(BaseModel):
+    seller_id: str
+    name: str | None
+    address_line: str | None
+    postal_code: str | None
+    city: str | None
+    country: str | None
+    email: str | None
+    phone: str | None
+    trade_register: str | None
+
+
 class ImportResult(BaseModel):
     imported: int
     lines: int

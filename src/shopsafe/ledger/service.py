@@ -17,9 +17,17 @@ from shopsafe.kit.clock import now as utc_now
 from shopsafe.kit.errors import InvalidInput, NotFound
 from shopsafe.ledger import repository as repo
 from shopsafe.ledger.importers import MAX_PROBLEMS
-from shopsafe.ledger.models import Review
+from shopsafe.ledger.models import Review, Seller
 from shopsafe.ledger.order_batch import BatchResult, write_orders
-from shopsafe.ledger.schemas import LineOut, OrderIn, OrderOut, ReviewIn, ShipmentOut
+from shopsafe.ledger.schemas import (
+    LineOut,
+    OrderIn,
+    OrderOut,
+    ReviewIn,
+    SellerIn,
+    SellerOut,
+    ShipmentOut,
+)
 
 T = TypeVar("T")
 Parsed = Iterator[tuple[int, T | None, list[str]]]
@@ -176,6 +184,38 @@ def _write_reviews(session: Session, batch: list[ReviewIn]) -> None:
             fresh.append({"external_id": review.review_id, **row})
     repo.update_rows(session, Review, changed)
     repo.insert_rows(session, Review, fresh)
+
+
+def upsert_sellers(session: Session, *, sellers: list[SellerIn]) -> int:
+    """Creates or updates sellers with their trader identity; returns how many were written."""
+    existing = repo.existing_sellers(session, (s.seller_id for s in sellers))
+    for seller in sellers:
+        row = existing.get(seller.seller_id)
+        if row is None:
+            row = Seller(external_id=seller.seller_id)
+            session.add(row)
+            existing[seller.seller_id] = row
+        for name, value in seller.model_dump(exclude={"seller_id"}).items():
+            setattr(row, name, value)
+    session.flush()
+    return len(sellers)
+
+
+def get_seller(session: Session, seller_id: str) -> SellerOut:
+    row = repo.existing_sellers(session, [seller_id]).get(seller_id)
+    if row is None:
+        raise NotFound(f"seller '{seller_id}' not found")
+    return SellerOut(
+        seller_id=row.external_id,
+        name=row.name,
+        address_line=row.address_line,
+        postal_code=row.postal_code,
+        city=row.city,
+        country=row.country,
+        email=row.email,
+        phone=row.phone,
+        trade_register=row.trade_register,
+    )
 
 
 def get_order(session: Session, order_id: str) -> OrderOut:
