@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import datetime as dt
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from shopsafe.cli_commands.common import engine, err, user_errors
+from shopsafe.db import migrate
+from shopsafe.db.session import transaction
+
+if TYPE_CHECKING:
+    from shopsafe.demo.service import DemoLogins
 
 HostOpt = Annotated[str, typer.Option("--host", help="Interface to listen on.")]
 PortOpt = Annotated[int, typer.Option("--port", help="Port to listen on.", min=1, max=65535)]
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+    )
 
 
 def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000) -> None:
@@ -19,5 +38,78 @@ def serve(host: HostOpt = "127.0.0.1", port: PortOpt = 8000) -> None:
     uvicorn.run(create_app(), host=host, port=port, log_level="info")
 
 
+def seed(
+    customers: Annotated[int, typer.Option("--customers", min=1, help="How many customers.")],
+    orders: Annotated[int, typer.Option("--orders", min=0, help="How many orders.")],
+    seed: Annotated[int, typer.Option("--seed", help="Same seed, same marketplace.")] = 1,
+    today: Annotated[
+        dt.datetime | None,
+        typer.Option("--today", formats=["%Y-%m-%d"], help="Last day of the three years."),
+    ] = None,
+) -> None:
+    """Generate a realistic synthetic marketplace (deterministic for a seed and day)."""
+    from shopsafe.demo import service as demo
+
+    day = today.date() if today else dt.date.today()
+    with user_errors(), _progress() as progress:
+        migrate.upgrade(engine())
+        task = progress.add_task("orders", total=orders)
+        with transaction(engine()) as session:
+            _, summary = demo.seed(
+                session,
+                customers=customers,
+                orders=orders,
+                seed=seed,
+                today=day,
+                on_orders=lambda n: progress.advance(task, n),
+            )
+    typer.echo(
+        f"seeded {summary.sellers} sellers, {summary.orders} orders, {summary.lines} lines, "
+        f"{summary.reviews} reviews"
+    )
+
+
+def demo(
+    host: HostOpt = "127.0.0.1",
+    port: PortOpt = 8000,
+    fresh: Annotated[
+        bool, typer.Option("--fresh", help="Start again from an empty database.")
+    ] = False,
+) -> None:
+    """Fill the database with the demo marketplace (once), print the logins, and serve."""
+    from shopsafe.demo import service as demo_service
+
+    with user_errors(), _progress() as progress:
+        task = progress.add_task("demo orders", total=demo_service.DEMO_ORDERS)
+        logins = demo_service.prepare(
+            engine(),
+            fresh=fresh,
+            today=dt.date.today(),
+            on_orders=lambda n: progress.advance(task, n),
+        )
+    _print_logins(logins, host, port)
+    serve(host=host, port=port)
+
+
+def _print_logins(logins: DemoLogins, host: str, port: int) -> None:
+    lines = [
+        f"Shopsafe demo on http://{host}:{port}   (password for every login: {logins.password})",
+        f"  operator   {logins.operator_email}",
+        f"  seller     {logins.seller_email}   (seller {logins.seller_id})",
+    ]
+    for person in logins.customers:
+        lines.append(
+            f"  customer   {person['email']}   ({person['customer_id']}, {person['language']})"
+        )
+    lines += [
+        f"  API token (operator): {logins.operator_token}",
+        f"  API token (seller {logins.seller_id}): {logins.seller_token}",
+        "Ctrl-C stops the demo; `make demo` again reuses var/demo.db.",
+    ]
+    typer.echo("\n".join(lines))
+
+
 def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
+    app.command("demo")(demo)
+    app.command("seed")(seed)

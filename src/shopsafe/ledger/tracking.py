@@ -259,10 +259,15 @@ def _digits(rng: random.Random, count: int) -> str:
 
 
 def _serial_digits(rng: random.Random, count: int, serial: int | None) -> str:
-    """``count`` random digits, or ``serial`` zero-padded (unique numbers for a counter)."""
+    """``count`` random digits, or digits unique for each ``serial`` below ``10**count``.
+
+    A serial is scrambled by an affine map that is a bijection modulo ``10**count``, so
+    consecutive serials do not give consecutive tracking numbers.
+    """
     if serial is None:
         return _digits(rng, count)
-    return f"{serial % 10**count:0{count}d}"
+    modulus = 10**count
+    return f"{(serial * 7_340_033 + 4_790_017) % modulus:0{count}d}"
 
 
 def make_ups(rng: random.Random, *, serial: int | None = None) -> str:
@@ -277,7 +282,7 @@ def make_dhl(rng: random.Random, *, express: bool | None = None, serial: int | N
     if express is None:
         express = rng.random() < 0.2
     if express:
-        first9 = str(100_000_000 + int(_serial_digits(rng, 9, serial)) % 900_000_000)
+        first9 = str(rng.randint(1, 9)) + _serial_digits(rng, 8, serial)
         return first9 + _dhl_express_check_digit(first9)
     data = "340434" + _serial_digits(rng, 11, serial)
     return "00" + data + gs1_check_digit(data)

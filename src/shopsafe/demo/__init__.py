@@ -1,0 +1,1 @@
+"""The synthetic demo marketplace and its bundled real CPSC recall products."""
