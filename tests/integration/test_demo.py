@@ -89,4 +89,3 @@ def test_demo_prepares_once_and_its_logins_work(engine: Engine) -> None:
     with TestClient(create_app(engine)) as client:
         headers = {"Authorization": f"Bearer {logins.seller_token}"}
         assert client.get(f"/api/v1/sellers/{logins.seller_id}", headers=headers).status_code == 200
-
