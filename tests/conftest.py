@@ -63,7 +63,10 @@ def _empty_tables(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     if "engine" not in request.fixturenames:
         return
-    engine: Engine = request.getfixturevalue("engine")
+    empty_database(request.getfixturevalue("engine"))
+
+
+def empty_database(engine: Engine) -> None:
     tables = [t.name for t in Base.metadata.sorted_tables]
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":

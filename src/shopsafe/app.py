@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from shopsafe import __version__
 from shopsafe.db.session import default_engine
 from shopsafe.ledger import endpoints as ledger_endpoints
+from shopsafe.recalls import endpoints as recall_endpoints
 from shopsafe.web import errors
 from shopsafe.web import views as web_views
 
@@ -28,4 +29,5 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(web_views.router)
     app.include_router(ledger_endpoints.router, prefix="/api/v1")
+    app.include_router(recall_endpoints.router, prefix="/api/v1")
     return app

@@ -19,6 +19,7 @@ from shopsafe.kit.errors import InvalidInput
 from shopsafe.ledger import service
 from shopsafe.ledger.importers import parse_records
 from shopsafe.ledger.schemas import OrderIn, ReviewIn
+from shopsafe.recalls import publishing
 
 app = typer.Typer(
     help="Import the shop's records (JSON Lines, all-or-nothing).", no_args_is_help=True
@@ -66,6 +67,7 @@ def orders(path: PathArg) -> None:
             session,
             source=lambda: parse_records(_lines(file), OrderIn),
             on_batch=lambda n: progress.advance(task, n),
+            on_written=publishing.after_import,
         )
     typer.echo(f"imported {summary.orders} orders, {summary.lines} lines")
     err.print(f"new {summary.created}, updated {summary.updated}, unchanged {summary.unchanged}")

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+from shopsafe.audit import models as audit_models
 from shopsafe.auth import models as auth_models
 from shopsafe.db.base import Base
 from shopsafe.ledger import models as ledger_models
+from shopsafe.notifications import models as notification_models
+from shopsafe.recalls import models as recall_models
 
-__all__ = ["Base", "auth_models", "ledger_models"]
+__all__ = [
+    "Base",
+    "audit_models",
+    "auth_models",
+    "ledger_models",
+    "notification_models",
+    "recall_models",
+]

@@ -19,6 +19,7 @@ from shopsafe.ledger import service as ledger
 from shopsafe.ledger.importers import parse_objects
 from shopsafe.ledger.models import Customer, Order, Seller
 from shopsafe.ledger.schemas import OrderIn, ReviewIn, SellerIn
+from shopsafe.recalls import publishing
 
 DEMO_SEED = 2026
 DEMO_CUSTOMERS = 600
@@ -64,6 +65,7 @@ def seed(
         session,
         source=lambda: parse_objects(market.iter_orders(), OrderIn),
         on_batch=on_orders,
+        on_written=publishing.after_import,
     )
     reviews = ledger.import_reviews(
         session, source=lambda: parse_objects(market.iter_reviews(), ReviewIn)

@@ -209,8 +209,3 @@ class OrderOut(BaseModel):
     ship_to: dict[str, str | None]
     lines: list[LineOut]
     shipments: list[ShipmentOut]
-
-
-class ListingCheck(BaseModel):
-    sellable: bool
-    recall_ids: list[int]

@@ -80,10 +80,12 @@ def import_orders(
     source: Callable[[], Parsed[OrderIn]],
     now: datetime | None = None,
     on_batch: Callable[[int], None] | None = None,
+    on_written: Callable[[Session, list[int]], None] | None = None,
 ) -> OrderImportSummary:
     """Validates everything first, then writes in batches; on any problem nothing is written.
 
     `source` is called twice (check, then write) and must yield the same records each time.
+    `on_written` gets the ids of each batch's new and changed orders (recalls match them).
     """
     problems = check_orders(source())
     if problems:
@@ -92,8 +94,11 @@ def import_orders(
     stamp = now or utc_now()
     records = (record for _, record, _ in source() if record is not None)
     for batch in _batches(records, BATCH):
-        summary.add(write_orders(session, batch, now=stamp))
+        result = write_orders(session, batch, now=stamp)
+        summary.add(result)
         session.flush()
+        if on_written is not None and result.written_order_ids:
+            on_written(session, result.written_order_ids)
         session.expunge_all()
         if on_batch is not None:
             on_batch(len(batch))

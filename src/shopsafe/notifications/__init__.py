@@ -1,0 +1,1 @@
+"""Personal notices and their deliveries (the outbox the worker sends)."""

@@ -1,0 +1,1 @@
+"""Recalls and safety warnings: notice content, matching against the ledger, stop-sale."""

@@ -1,0 +1,169 @@
+"""Recall API (CONTRACT §5 "Recalls") and the listing check."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy.orm import Session
+
+from shopsafe.kit.errors import InvalidInput
+from shopsafe.kit.openapi import json_body
+from shopsafe.recalls import repository as repo
+from shopsafe.recalls import service
+from shopsafe.recalls.models import Recall
+from shopsafe.recalls.schemas import (
+    AffectedPage,
+    ListingCheck,
+    Preview,
+    RecallIn,
+    RecallOut,
+    RecallPage,
+    RecallPatch,
+)
+from shopsafe.web.deps import ApiPrincipal, DbSession
+
+router = APIRouter(tags=["recalls"])
+
+
+async def json_object(request: Request) -> Any:
+    body = await request.body()
+    try:
+        return json.loads(body or b"null")
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise InvalidInput([f"body: not valid JSON ({error})"]) from None
+
+
+Body = Annotated[Any, Depends(json_object)]
+
+
+def out(session: Session, recall: Recall) -> RecallOut:
+    content = recall.content
+    return RecallOut(
+        id=recall.id,
+        kind=recall.kind,
+        status=recall.status,
+        version=recall.version,
+        seller_id=repo.seller_external(session, recall.seller_id),
+        title=recall.title,
+        product_name=content.get("product_name"),
+        brand=content.get("brand"),
+        hazard=content.get("hazard"),
+        risk_level=recall.risk_level,
+        instructions=content.get("instructions"),
+        remedies=content.get("remedies", []),
+        identifier_location=content.get("identifier_location"),
+        sold_where=content.get("sold_where"),
+        contact=content.get("contact", {}),
+        images=content.get("images", []),
+        translations=content.get("translations", {}),
+        criteria=recall.criteria,
+        created_at=recall.created_at,
+        updated_at=recall.updated_at,
+        published_at=recall.published_at,
+        closed_at=recall.closed_at,
+    )
+
+
+@router.post(
+    "/recalls",
+    status_code=201,
+    response_model=RecallOut,
+    openapi_extra=json_body(RecallIn),
+    summary="Create a recall, safety warning or withdrawal (status draft)",
+)
+def create_recall(data: Body, session: DbSession, principal: ApiPrincipal) -> RecallOut:
+    return out(session, service.create(session, data=data, principal=principal))
+
+
+@router.get("/recalls", response_model=RecallPage, summary="Recalls, oldest first")
+def list_recalls(
+    session: DbSession,
+    principal: ApiPrincipal,
+    status: Annotated[str | None, Query(pattern="^(draft|published|closed)$")] = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> RecallPage:
+    after = service.parse_cursor(cursor)
+    rows = repo.page_of_recalls(
+        session,
+        status=status,
+        seller_id=None if principal.is_operator else principal.seller_id,
+        after=after,
+        limit=limit,
+    )
+    next_cursor = str(rows[-1].id) if len(rows) == limit else None
+    return RecallPage(items=[out(session, r) for r in rows], next_cursor=next_cursor)
+
+
+@router.get("/recalls/{recall_id}", response_model=RecallOut)
+def get_recall(recall_id: int, session: DbSession, principal: ApiPrincipal) -> RecallOut:
+    return out(session, service.get(session, recall_id, principal))
+
+
+@router.patch(
+    "/recalls/{recall_id}",
+    response_model=RecallOut,
+    openapi_extra=json_body(RecallPatch),
+    summary="Edit a draft, or amend a published recall (a new version; re-matches)",
+)
+def patch_recall(
+    recall_id: int, data: Body, session: DbSession, principal: ApiPrincipal
+) -> RecallOut:
+    return out(
+        session, service.update(session, recall_id=recall_id, data=data, principal=principal)
+    )
+
+
+@router.get(
+    "/recalls/{recall_id}/preview",
+    response_model=Preview,
+    summary="Who publishing would reach; writes nothing",
+)
+def preview_recall(recall_id: int, session: DbSession, principal: ApiPrincipal) -> Preview:
+    return service.preview(session, service.get(session, recall_id, principal))
+
+
+@router.post(
+    "/recalls/{recall_id}/publish", response_model=RecallOut, summary="Publish (idempotent)"
+)
+def publish_recall(recall_id: int, session: DbSession, principal: ApiPrincipal) -> RecallOut:
+    return out(session, service.publish(session, recall_id=recall_id, principal=principal))
+
+
+@router.post("/recalls/{recall_id}/close", response_model=RecallOut)
+def close_recall(recall_id: int, session: DbSession, principal: ApiPrincipal) -> RecallOut:
+    return out(session, service.close(session, recall_id=recall_id, principal=principal))
+
+
+@router.get("/recalls/{recall_id}/affected", response_model=AffectedPage)
+def affected(
+    recall_id: int,
+    session: DbSession,
+    principal: ApiPrincipal,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+) -> AffectedPage:
+    recall = service.get(session, recall_id, principal)
+    return service.affected(session, recall, cursor=cursor, limit=limit)
+
+
+@router.get(
+    "/listings/check",
+    response_model=ListingCheck,
+    tags=["orders"],
+    summary="Whether an offer may still be sold",
+)
+def listing_check(
+    session: DbSession,
+    _principal: ApiPrincipal,
+    seller_id: str | None = None,
+    sku: str | None = None,
+    gtin: str | None = None,
+    brand: str | None = None,
+    model: str | None = None,
+) -> ListingCheck:
+    return service.listing_check(
+        session, seller_id=seller_id, sku=sku, gtin=gtin, brand=brand, model=model
+    )
