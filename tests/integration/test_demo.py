@@ -15,6 +15,8 @@ from shopsafe.auth.models import Account
 from shopsafe.db.session import transaction
 from shopsafe.demo import service as demo
 from shopsafe.ledger import models, tracking
+from shopsafe.notifications.models import RecallNotice
+from shopsafe.recalls.models import Recall
 
 TODAY = dt.date(2026, 3, 31)
 
@@ -75,6 +77,20 @@ def test_demo_prepares_once_and_its_logins_work(engine: Engine) -> None:
     logins = demo.prepare(engine, fresh=False, today=TODAY)
     orders = _fingerprint(engine)
     assert len(orders) == demo.DEMO_ORDERS
+    with Session(engine) as session:
+        alerted = set(
+            session.scalars(
+                select(models.Customer.external_id)
+                .join(RecallNotice, RecallNotice.customer_id == models.Customer.id)
+                .where(RecallNotice.role == "buyer")
+            )
+        )
+        published = session.scalar(
+            select(func.count()).select_from(Recall).where(Recall.status == "published")
+        )
+    assert published and published >= 4
+    assert {"C-DEMO-EN", "C-DEMO-DE", "C-DEMO-BIZ"} <= alerted
+    assert "C-DEMO-NONE" not in alerted
     assert {p["language"] for p in logins.customers} == {"en", "de"}
     again = demo.prepare(engine, fresh=False, today=TODAY + dt.timedelta(days=1))
     assert _fingerprint(engine) == orders

@@ -14,6 +14,7 @@ from shopsafe.auth import service as auth_service
 from shopsafe.db import migrate
 from shopsafe.db.session import transaction
 from shopsafe.demo import demo_script
+from shopsafe.demo import recalls as demo_recalls
 from shopsafe.demo.generator import Marketplace, generate
 from shopsafe.ledger import service as ledger
 from shopsafe.ledger.importers import parse_objects
@@ -87,7 +88,7 @@ def prepare(
     migrate.upgrade(engine)
     if not has_orders(engine):
         with transaction(engine) as session:
-            seed(
+            market, _ = seed(
                 session,
                 customers=DEMO_CUSTOMERS,
                 orders=DEMO_ORDERS,
@@ -95,6 +96,8 @@ def prepare(
                 today=today,
                 on_orders=on_orders,
             )
+            numbers = {n for p in market.demo_people for n in p.get("recall_numbers", [])}
+            demo_recalls.publish_for(session, sorted(numbers))
     with transaction(engine) as session:
         return _logins(session)
 
