@@ -28,8 +28,13 @@ $(VENV)/.installed-test: requirements/test.lock pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $@ $(VENV)/.installed-main
 
+# axe-core for the accessibility checks of the browser tests (injected into pages; no build).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 install: $(VENV)/.installed-main
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test node_modules/.installed
 
 demo: install
 	SHOPSAFE_DATABASE_URL=$${SHOPSAFE_DATABASE_URL:-sqlite:///var/demo.db} $(BIN)/shopsafe demo --host $(HOST) --port $(PORT)
@@ -64,4 +69,4 @@ lock:
 	/tmp/shopsafe-lock/bin/pip install -q '.[test]' && /tmp/shopsafe-lock/bin/pip freeze | grep -vi '^shopsafe' > requirements/test.lock
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs the system packages the test suite needs (PostgreSQL server, Chromium), when missing.
+# Installs the system packages the test suite needs (PostgreSQL server, Chromium, npm), when missing.
 # Debian/Ubuntu; needs root or sudo. Safe to run again.
 set -euo pipefail
 need=()
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
 command -v chromium >/dev/null || need+=(chromium)
+command -v npm >/dev/null || need+=(npm)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

@@ -9,9 +9,19 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from shopsafe import __version__
+from shopsafe.auth import views as auth_views
 from shopsafe.db.session import default_engine
+from shopsafe.feeds import endpoints as feed_endpoints
+from shopsafe.feeds import views as feed_views
 from shopsafe.ledger import endpoints as ledger_endpoints
+from shopsafe.ledger import views as ledger_views
+from shopsafe.notifications import endpoints as notification_endpoints
 from shopsafe.recalls import endpoints as recall_endpoints
+from shopsafe.recalls import views as recall_views
+from shopsafe.remedies import endpoints as remedy_endpoints
+from shopsafe.remedies import views as remedy_views
+from shopsafe.unsolicited import endpoints as unsolicited_endpoints
+from shopsafe.unsolicited import views as unsolicited_views
 from shopsafe.web import errors
 from shopsafe.web import views as web_views
 
@@ -28,6 +38,16 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(web_views.router)
+    app.include_router(auth_views.router)
+    app.include_router(ledger_views.router)
+    app.include_router(recall_views.router)
+    app.include_router(remedy_views.router)
+    app.include_router(unsolicited_views.router)
+    app.include_router(feed_views.router)
     app.include_router(ledger_endpoints.router, prefix="/api/v1")
     app.include_router(recall_endpoints.router, prefix="/api/v1")
+    app.include_router(feed_endpoints.router, prefix="/api/v1")
+    app.include_router(remedy_endpoints.router, prefix="/api/v1")
+    app.include_router(notification_endpoints.router, prefix="/api/v1")
+    app.include_router(unsolicited_endpoints.router, prefix="/api/v1")
     return app

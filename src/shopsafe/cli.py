@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from shopsafe.cli_commands import db_commands, import_commands, run_commands, token_commands
+from shopsafe.cli_commands import (
+    db_commands,
+    feed_commands,
+    import_commands,
+    run_commands,
+    token_commands,
+    worker_commands,
+)
 
 app = typer.Typer(
     name="shopsafe",
@@ -18,8 +25,14 @@ app = typer.Typer(
 )
 app.add_typer(db_commands.app, name="db")
 app.add_typer(import_commands.app, name="import")
+app.add_typer(feed_commands.app, name="feeds")
 app.add_typer(token_commands.app, name="tokens")
+app.add_typer(
+    __import__("shopsafe.cli_commands.brushing_commands").cli_commands.brushing_commands.app,
+    name="brushing",
+)
 run_commands.register(app)
+worker_commands.register(app)
 
 
 @app.callback()

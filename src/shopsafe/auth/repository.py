@@ -1,12 +1,15 @@
-"""Queries for tokens and accounts."""
+"""Queries for tokens, accounts and web sessions."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from shopsafe.auth.models import Account, ApiToken
-from shopsafe.ledger.models import Seller
+from shopsafe.auth.models import Account, ApiToken, WebSession
+from shopsafe.ledger.models import Customer, Seller
+from shopsafe.notifications.models import RecallNotice
 
 
 def token_with_seller(session: Session, token_hash: str) -> tuple[ApiToken, Seller | None] | None:
@@ -24,3 +27,47 @@ def seller_by_external(session: Session, external_id: str) -> Seller | None:
 
 def account_by_email(session: Session, email: str) -> Account | None:
     return session.scalars(select(Account).where(Account.email == email.lower())).first()
+
+
+def account_of_customer(session: Session, customer_id: int) -> Account | None:
+    return session.scalars(
+        select(Account)
+        .where(Account.customer_id == customer_id, Account.role == "customer")
+        .order_by(Account.id)
+    ).first()
+
+
+def customer_by_pk(session: Session, customer_id: int) -> Customer | None:
+    return session.get(Customer, customer_id)
+
+
+def notice_by_pk(session: Session, notice_id: int) -> RecallNotice | None:
+    return session.get(RecallNotice, notice_id)
+
+
+def add_web_session(session: Session, row: WebSession) -> None:
+    session.add(row)
+    session.flush()
+
+
+def web_session_with_account(
+    session: Session, token_hash: str, at: datetime
+) -> tuple[WebSession, Account, Customer | None] | None:
+    """A live session with its account and, for a customer, the customer's ledger row."""
+    row = session.execute(
+        select(WebSession, Account, Customer)
+        .join(Account, Account.id == WebSession.account_id)
+        .outerjoin(Customer, Customer.id == Account.customer_id)
+        .where(WebSession.token_hash == token_hash, WebSession.expires_at > at)
+    ).first()
+    return None if row is None else (row[0], row[1], row[2])
+
+
+def delete_web_session(session: Session, token_hash: str) -> None:
+    session.execute(delete(WebSession).where(WebSession.token_hash == token_hash))
+
+
+def delete_expired_web_sessions(session: Session, account_id: int, at: datetime) -> None:
+    session.execute(
+        delete(WebSession).where(WebSession.account_id == account_id, WebSession.expires_at <= at)
+    )

@@ -16,10 +16,9 @@ from rich.progress import Progress
 from shopsafe.cli_commands.common import engine, err, user_errors
 from shopsafe.db.session import transaction
 from shopsafe.kit.errors import InvalidInput
-from shopsafe.ledger import service
+from shopsafe.ledger import hooks, service
 from shopsafe.ledger.importers import parse_records
 from shopsafe.ledger.schemas import OrderIn, ReviewIn
-from shopsafe.recalls import publishing
 
 app = typer.Typer(
     help="Import the shop's records (JSON Lines, all-or-nothing).", no_args_is_help=True
@@ -67,7 +66,7 @@ def orders(path: PathArg) -> None:
             session,
             source=lambda: parse_records(_lines(file), OrderIn),
             on_batch=lambda n: progress.advance(task, n),
-            on_written=publishing.after_import,
+            on_written=hooks.after_import,
         )
     typer.echo(f"imported {summary.orders} orders, {summary.lines} lines")
     err.print(f"new {summary.created}, updated {summary.updated}, unchanged {summary.unchanged}")

@@ -104,8 +104,11 @@ def _print_logins(logins: DemoLogins, host: str, port: int) -> None:
     lines += [
         f"  API token (operator): {logins.operator_token}",
         f"  API token (seller {logins.seller_id}): {logins.seller_token}",
-        "Ctrl-C stops the demo; `make demo` again reuses var/demo.db.",
     ]
+    if logins.unsolicited is not None:
+        lines.append("Unsolicited parcels to try at /unsolicited:")
+        lines += ["  " + line for line in logins.unsolicited(f"http://{host}:{port}")]
+    lines.append("Ctrl-C stops the demo; `make demo` again reuses var/demo.db.")
     typer.echo("\n".join(lines))
 
 

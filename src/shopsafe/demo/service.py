@@ -16,11 +16,13 @@ from shopsafe.db.session import transaction
 from shopsafe.demo import demo_script
 from shopsafe.demo import recalls as demo_recalls
 from shopsafe.demo.generator import Marketplace, generate
+from shopsafe.feeds.service import import_demo_feeds
+from shopsafe.ledger import hooks
 from shopsafe.ledger import service as ledger
 from shopsafe.ledger.importers import parse_objects
 from shopsafe.ledger.models import Customer, Order, Seller
 from shopsafe.ledger.schemas import OrderIn, ReviewIn, SellerIn
-from shopsafe.recalls import publishing
+from shopsafe.unsolicited import demo_story
 
 DEMO_SEED = 2026
 DEMO_CUSTOMERS = 600
@@ -47,6 +49,7 @@ class DemoLogins:
     customers: list[dict[str, Any]] = field(default_factory=list)
     operator_token: str = ""
     seller_token: str = ""
+    unsolicited: Callable[[str], list[str]] | None = None
 
 
 def seed(
@@ -66,7 +69,7 @@ def seed(
         session,
         source=lambda: parse_objects(market.iter_orders(), OrderIn),
         on_batch=on_orders,
-        on_written=publishing.after_import,
+        on_written=hooks.after_import,
     )
     reviews = ledger.import_reviews(
         session, source=lambda: parse_objects(market.iter_reviews(), ReviewIn)
@@ -98,8 +101,12 @@ def prepare(
             )
             numbers = {n for p in market.demo_people for n in p.get("recall_numbers", [])}
             demo_recalls.publish_for(session, sorted(numbers))
+            import_demo_feeds(session)
+            demo_story.add_to_demo(session, today=today)
     with transaction(engine) as session:
-        return _logins(session)
+        logins = _logins(session)
+    logins.unsolicited = demo_story.story().lines
+    return logins
 
 
 def _logins(session: Session) -> DemoLogins:

@@ -1,12 +1,13 @@
 """Bulk loading of an EMPTY ledger: millions of customers and order lines in minutes.
 
-Rows carry explicit ids, so children name their parents without a round trip; they stream in
-as batches and never all sit in memory. One transaction: on any error nothing is written.
-PostgreSQL: `COPY … FROM STDIN` per batch and table, with the loaded tables' secondary indexes
-and foreign keys dropped and rebuilt at the end (transactional DDL), then the id sequences
-moved past the loaded ids. SQLite: `executemany` per batch and table with bulk-load pragmas,
-secondary indexes rebuilt and foreign keys checked once at the end. The row builders compute
-the normalised keys as the order importer does, so a later import finds the rows again.
+Rows carry explicit ids (children name their parents without a round trip) and the values the
+shop knows, taken as valid; the keys Shopsafe derives (address, offer, GTIN-14, brand, model,
+lot and tracking keys, serial parts, shipment status) are computed with the importer's own
+functions, so a later import of the same order finds every row again. Batches stream in and
+never all sit in memory; one transaction, so on any error nothing is written. PostgreSQL: COPY
+per batch and table, secondary indexes and foreign keys dropped and rebuilt around the load,
+id sequences moved on. SQLite: executemany with bulk-load pragmas and a rollback journal,
+secondary indexes rebuilt and foreign keys checked at the end.
 """
 
 from __future__ import annotations
@@ -14,30 +15,31 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import lru_cache
 from itertools import islice
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple, cast, get_args, get_type_hints
 
 import psycopg
-from psycopg import sql
 from sqlalchemy import JSON, Engine, Numeric
 
 from shopsafe.db.types import UTCDateTime
 from shopsafe.ledger import keys, models
 
 BATCH_ROWS = 100_000
-Progress = Callable[[str, int], None]
-Opt = str | None
-When = datetime | None
+Progress = Callable[[str, int], None] | None  # called with a table and a number of rows
+Counts = dict[str, int]  # rows per table
+Rows = Iterable["Batch"]
 
 
 class CustomerRow(NamedTuple):
     id: int
     external_id: str
     email: str
-    name: str | None
+    name: str | None = None
     language: str = "en"
     account_type: str = "personal"
     admin_emails: Sequence[str] = ()
@@ -46,11 +48,9 @@ class CustomerRow(NamedTuple):
 
 class AddressRow(NamedTuple):
     id: int
-    key: str
     line1: str | None
     line2: str | None
     postal_code: str
-    postal_key: str
     city: str | None
     country: str
 
@@ -58,7 +58,7 @@ class AddressRow(NamedTuple):
 class SellerRow(NamedTuple):
     id: int
     external_id: str
-    name: str | None
+    name: str | None = None
     address_line: str | None = None
     postal_code: str | None = None
     city: str | None = None
@@ -72,13 +72,10 @@ class SellerRow(NamedTuple):
 class ProductRow(NamedTuple):
     id: int
     seller_id: int
-    offer_key: str
     sku: str | None
     gtin: str | None
     brand: str | None
     model: str | None
-    brand_key: str | None
-    model_key: str | None
     name: str | None
 
 
@@ -91,7 +88,7 @@ class OrderRow(NamedTuple):
     ship_to_email: str | None
     gift: bool
     placed_at: datetime
-    content_hash: str
+    content_hash: str  # 64 characters; the importer rewrites an order whose digest differs
     imported_at: datetime
 
 
@@ -105,24 +102,18 @@ class OrderLineRow(NamedTuple):
     gtin: str | None
     brand: str | None
     model: str | None
-    brand_key: str | None
-    model_key: str | None
     product_name: str | None
     quantity: int
     unit_price: Decimal
     currency: str
-    lot: str | None
-    lot_key: str | None
-    status: str = "open"
-    hold_reason: str | None = None
+    lot: str | None = None
+    status: str = "open"  # the most advanced status of its shipments: shipped, delivered
 
 
 class OrderLineSerialRow(NamedTuple):
     id: int
     order_line_id: int
     serial: str
-    prefix: str
-    number: int | None
 
 
 class ShipmentRow(NamedTuple):
@@ -130,32 +121,13 @@ class ShipmentRow(NamedTuple):
     order_id: int
     carrier: str
     tracking_number: str
-    tracking_key: str
     shipped_at: datetime | None
     delivered_at: datetime | None
-    status: str
-    hold_reason: str | None = None
 
 
 class ShipmentLineRow(NamedTuple):
     shipment_id: int
     order_line_id: int
-
-
-# Tables in the order their rows are written (parents first), with their columns.
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "customers": CustomerRow._fields,
-    "addresses": AddressRow._fields,
-    "sellers": SellerRow._fields,
-    "products": ProductRow._fields,
-    "orders": OrderRow._fields,
-    "order_lines": OrderLineRow._fields,
-    "order_line_serials": OrderLineSerialRow._fields,
-    "shipments": ShipmentRow._fields,
-    "shipment_lines": ShipmentLineRow._fields,
-}
-TABLES = tuple(COLUMNS)
-_WITH_ID = tuple(t for t in TABLES if "id" in COLUMNS[t])
 
 
 @dataclass
@@ -172,14 +144,10 @@ class Batch:
     shipments: list[ShipmentRow] = field(default_factory=list)
     shipment_lines: list[ShipmentLineRow] = field(default_factory=list)
 
-    def size(self) -> int:
-        return sum(len(getattr(self, table)) for table in TABLES)
-
 
 def batches(size: int = BATCH_ROWS, **tables: Iterable[tuple[Any, ...]]) -> Iterator[Batch]:
     """Cuts one iterator per table (keyword = table name) into batches, parents first."""
-    unknown = set(tables) - set(TABLES)
-    if unknown:
+    if unknown := set(tables) - set(TABLES):
         raise ValueError(f"unknown ledger tables: {', '.join(sorted(unknown))}")
     for table in TABLES:
         iterator = iter(tables.get(table, ()))
@@ -189,75 +157,86 @@ def batches(size: int = BATCH_ROWS, **tables: Iterable[tuple[Any, ...]]) -> Iter
             yield batch
 
 
-# Row builders: the normalised keys exactly as the order importer (order_batch.py) stores them.
+# Derived columns, computed as the order importer (order_batch.py) computes them.
+
+_brand_key = lru_cache(maxsize=1 << 16)(keys.brand_key)
+_model_key = lru_cache(maxsize=1 << 16)(keys.model_key)
+_lot_key = lru_cache(maxsize=1 << 16)(keys.lot_key)
 
 
-def address_row(
-    id: int, *, line1: Opt, line2: Opt, postal_code: str, city: Opt, country: str
-) -> AddressRow:
+def _address(row: AddressRow) -> tuple[Any, ...]:
+    line1, line2, city = row.line1, row.line2, row.city
     key = keys.address_key(
-        country=country, postal_code=postal_code, line1=line1, line2=line2, city=city
+        country=row.country, postal_code=row.postal_code, line1=line1, line2=line2, city=city
     )
-    postal = keys.postal_key(postal_code)
-    return AddressRow(id, key, line1, line2, postal_code, postal, city, country)
+    return (*row, key, keys.postal_key(row.postal_code))
 
 
-def product_row(
-    id: int, seller_id: int, *, sku: Opt, gtin: Opt, brand: Opt, model: Opt, name: Opt
-) -> ProductRow:
-    gtin = keys.gtin14(gtin) if gtin else None
-    offer = keys.offer_key(sku=sku, gtin=gtin, brand=brand, model=model)
-    brand_key, model_key = keys.brand_key(brand), keys.model_key(model)
-    return ProductRow(id, seller_id, offer, sku, gtin, brand, model, brand_key, model_key, name)
+def _product(row: ProductRow) -> tuple[Any, ...]:
+    gtin = keys.gtin14(row.gtin) if row.gtin else None
+    offer = keys.offer_key(sku=row.sku, gtin=gtin, brand=row.brand, model=row.model)
+    return (*row[:3], gtin, *row[4:], offer, _brand_key(row.brand), _model_key(row.model))
 
 
-def line_row(
-    id: int, order_id: int, line_id: str, p: ProductRow, qty: int, price: Decimal, currency: str,
-    lot: Opt = None, status: str = "open",
-) -> OrderLineRow:  # fmt: skip
-    """A line bought as product `p`: its sku, gtin, brand, model and keys are the product's."""
-    return OrderLineRow(
-        id, order_id, line_id, p.seller_id, p.id, p.sku, p.gtin, p.brand, p.model,
-        p.brand_key, p.model_key, p.name, qty, price, currency, lot, keys.lot_key(lot), status,
-    )  # fmt: skip
+def _line(row: OrderLineRow) -> tuple[Any, ...]:
+    gtin = keys.gtin14(row.gtin) if row.gtin else None
+    derived = (_brand_key(row.brand), _model_key(row.model), _lot_key(row.lot))
+    return (*row[:6], gtin, *row[7:], *derived)
 
 
-def serial_row(id: int, order_line_id: int, serial: str) -> OrderLineSerialRow:
-    prefix, number = keys.split_serial(serial)
-    return OrderLineSerialRow(id, order_line_id, serial, prefix, number)
+def _serial(row: OrderLineSerialRow) -> tuple[Any, ...]:
+    return (*row, *keys.split_serial(row.serial))
 
 
-def shipment_row(
-    id: int, order_id: int, *, carrier: str, tracking_number: str, shipped: When, delivered: When
-) -> ShipmentRow:
-    status = "delivered" if delivered else "shipped" if shipped else "open"
-    tracking = keys.tracking_key(tracking_number)
-    return ShipmentRow(id, order_id, carrier, tracking_number, tracking, shipped, delivered, status)
+def _shipment(row: ShipmentRow) -> tuple[Any, ...]:
+    status = "delivered" if row.delivered_at else "shipped" if row.shipped_at else "open"
+    return (*row, keys.tracking_key(row.tracking_number), status)
 
 
-# Loading.
+_DERIVE: dict[str, tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]] = {
+    "addresses": (("key", "postal_key"), _address),
+    "products": (("offer_key", "brand_key", "model_key"), _product),
+    "order_lines": (("brand_key", "model_key", "lot_key"), _line),
+    "order_line_serials": (("prefix", "number"), _serial),
+    "shipments": (("tracking_key", "status"), _shipment),
+}
+_ROW_TYPES = {table: get_args(hint)[0] for table, hint in get_type_hints(Batch).items()}
+# Tables in the order they are written (parents first); columns: the row's, then derived ones.
+TABLES = tuple(_ROW_TYPES)
+COLUMNS: dict[str, tuple[str, ...]] = {
+    table: row._fields + (_DERIVE[table][0] if table in _DERIVE else ())
+    for table, row in _ROW_TYPES.items()
+}
 
 
-def load(
-    engine: Engine, rows: Iterable[Batch], *, progress: Progress | None = None
-) -> dict[str, int]:
+def load(engine: Engine, rows: Rows, *, progress: Progress = None) -> Counts:
     """Loads the batches into the empty ledger in one transaction; returns rows per table."""
-    if engine.dialect.name == "postgresql":
-        return _load_postgres(engine, rows, progress)
-    if engine.dialect.name == "sqlite":
-        return _load_sqlite(engine, rows, progress)
-    raise ValueError(f"bulk loading is not supported on {engine.dialect.name}")
+    if engine.dialect.name not in ("postgresql", "sqlite"):
+        raise ValueError(f"bulk loading is not supported on {engine.dialect.name}")
+    raw = engine.raw_connection()
+    try:
+        if engine.dialect.name == "postgresql":
+            connection = cast("psycopg.Connection[Any]", raw.driver_connection)
+            with connection.transaction(), connection.cursor() as cursor:
+                return _load_postgres(cursor, rows, progress)
+        return _load_sqlite(cast(sqlite3.Connection, raw.driver_connection), rows, progress)
+    finally:
+        raw.close()
 
 
-def _stream(
-    rows: Iterable[Batch], write: Callable[[str, list[Any]], None], progress: Progress | None
-) -> dict[str, int]:
+Write = Callable[[str, Iterable[Sequence[Any]]], None]
+
+
+def _stream(rows: Rows, dialect: str, write: Write, progress: Progress) -> Counts:
+    """Hands each batch's rows, table by table and converted for the driver, to `write`."""
+    convert = {table: _converter(table, dialect) for table in TABLES}
     counts = dict.fromkeys(TABLES, 0)
     for batch in rows:
         for table in TABLES:
             chunk: list[Any] = getattr(batch, table)
             if chunk:
-                write(table, chunk)
+                change = convert[table]
+                write(table, chunk if change is None else map(change, chunk))
                 counts[table] += len(chunk)
                 if progress is not None:
                     progress(table, len(chunk))
@@ -271,43 +250,37 @@ def _require_empty(cursor: Any) -> None:
             raise ValueError(f"bulk loading needs an empty ledger, but {table} has rows")
 
 
-Fix = tuple[int, Callable[[Any], Any]]
-
-
 def _sqlite_time(value: datetime) -> str:
     """The text SQLAlchemy's UTCDateTime stores on SQLite (naive UTC, microseconds)."""
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value.isoformat(" ", "microseconds")
+    if value.utcoffset():
+        value = value.astimezone(UTC)
+    return value.isoformat(" ", "microseconds")[:26]  # without "+00:00"
 
 
-def _fixes(table: str, dialect: str) -> list[Fix]:
-    """Which columns need converting for the driver, found from the table's column types."""
+def _converter(table: str, dialect: str) -> Callable[[Any], Sequence[Any]] | None:
+    """Derives a row's keys and converts what the driver cannot take (by column type)."""
+    derive = _DERIVE[table][1] if table in _DERIVE else None
     columns = models.Customer.metadata.tables[table].c
-    found: list[Fix] = []
+    fixes: list[tuple[int, Callable[[Any], Any]]] = []
     for index, name in enumerate(COLUMNS[table]):
         kind = columns[name].type
         if isinstance(kind, JSON):
-            found.append((index, json.dumps))
+            fixes.append((index, json.dumps))
         elif dialect == "sqlite" and isinstance(kind, UTCDateTime):
-            found.append((index, _sqlite_time))
+            fixes.append((index, _sqlite_time))
         elif dialect == "sqlite" and isinstance(kind, Numeric):
-            found.append((index, float))
-    return found
-
-
-def _converted(rows: list[Any], fixes: list[Fix]) -> Iterable[Sequence[Any]]:
+            fixes.append((index, float))  # what SQLAlchemy's Numeric binds on SQLite
     if not fixes:
-        return cast(Iterable[Sequence[Any]], rows)
-    return (_fix(row, fixes) for row in rows)
+        return derive
 
+    def convert(row: Any) -> Sequence[Any]:
+        values = list(row if derive is None else derive(row))
+        for index, fix in fixes:
+            if values[index] is not None:
+                values[index] = fix(values[index])
+        return values
 
-def _fix(row: Sequence[Any], fixes: list[Fix]) -> list[Any]:
-    values = list(row)
-    for index, convert in fixes:
-        if values[index] is not None:
-            values[index] = convert(values[index])
-    return values
+    return convert
 
 
 # PostgreSQL.
@@ -321,114 +294,72 @@ WHERE i.indrelid = ANY(%s::regclass[]) AND NOT EXISTS (
   SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid)"""
 
 
-def _load_postgres(
-    engine: Engine, rows: Iterable[Batch], progress: Progress | None
-) -> dict[str, int]:
-    raw = engine.raw_connection()
-    try:
-        connection = cast("psycopg.Connection[Any]", raw.driver_connection)
-        try:
-            with connection.cursor() as cursor:
-                counts = _pg_transaction(cursor, rows, progress)
-            connection.commit()
-        except BaseException:
-            connection.rollback()
-            raise
-    finally:
-        raw.close()
-    return counts
-
-
-def _pg_transaction(
-    cursor: psycopg.Cursor[Any], rows: Iterable[Batch], progress: Progress | None
-) -> dict[str, int]:
-    cursor.execute("SET LOCAL TimeZone = 'UTC'")
-    cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+def _load_postgres(cursor: psycopg.Cursor[Any], rows: Rows, progress: Progress) -> Counts:
+    cursor.execute("SET LOCAL TimeZone = 'UTC'")  # naive datetimes are UTC, as in UTCDateTime
+    cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")  # for the index builds
     _require_empty(cursor)
     rebuild = _pg_drop_indexes_and_foreign_keys(cursor)
-    fixes = {table: _fixes(table, "postgresql") for table in TABLES}
-    copy = {table: _copy_statement(table) for table in TABLES}
 
-    def write(table: str, chunk: list[Any]) -> None:
-        with cursor.copy(copy[table]) as stream:
-            for row in _converted(chunk, fixes[table]):
-                stream.write_row(row)
+    def write(table: str, chunk: Iterable[Sequence[Any]]) -> None:
+        with cursor.copy(f"COPY {table} ({', '.join(COLUMNS[table])}) FROM STDIN") as copy:
+            for row in chunk:
+                copy.write_row(row)
 
-    counts = _stream(rows, write, progress)
+    counts = _stream(rows, "postgresql", write, progress)
     for statement in rebuild:
         cursor.execute(statement)
-    for table in _WITH_ID:
+    for table in (t for t in TABLES if "id" in COLUMNS[t]):
         cursor.execute(
-            sql.SQL("SELECT setval(pg_get_serial_sequence({}, 'id'), max(id)) FROM {}").format(
-                sql.Literal(table), sql.Identifier(table)
-            )
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}"
         )
-    cursor.execute(sql.SQL("ANALYZE {}").format(sql.SQL(", ").join(map(sql.Identifier, TABLES))))
+    cursor.execute(f"ANALYZE {', '.join(TABLES)}")
     return counts
 
 
-def _copy_statement(table: str) -> sql.Composed:
-    columns = sql.SQL(", ").join(map(sql.Identifier, COLUMNS[table]))
-    return sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table), columns)
-
-
-def _pg_drop_indexes_and_foreign_keys(cursor: psycopg.Cursor[Any]) -> list[sql.SQL | sql.Composed]:
-    """Drops what slows a load down and returns the statements that put it back."""
+def _pg_drop_indexes_and_foreign_keys(cursor: psycopg.Cursor[Any]) -> list[str]:
+    """Drops what slows a load down; returns the statements that put it back (indexes first)."""
     tables = list(TABLES)
-    foreign_keys = cursor.execute(_PG_FOREIGN_KEYS, (tables,)).fetchall()
-    indexes = cursor.execute(_PG_INDEXES, (tables,)).fetchall()
-    rebuild: list[sql.SQL | sql.Composed] = []
-    for table, name, definition in foreign_keys:
-        cursor.execute(
-            sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
-                sql.SQL(table), sql.Identifier(name)
-            )
-        )
-        rebuild.append(
-            sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
-                sql.SQL(table), sql.Identifier(name), sql.SQL(definition)
-            )
-        )
-    for name, definition in indexes:
-        cursor.execute(sql.SQL("DROP INDEX {}").format(sql.SQL(name)))
-        rebuild.insert(0, sql.SQL(definition))
+    rebuild: list[str] = []
+    for table, name, definition in cursor.execute(_PG_FOREIGN_KEYS, (tables,)).fetchall():
+        cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        rebuild.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+    for name, definition in cursor.execute(_PG_INDEXES, (tables,)).fetchall():
+        cursor.execute(f"DROP INDEX {name}")
+        rebuild.insert(0, definition)
     return rebuild
 
 
 # SQLite.
 
-_SQLITE_BULK_PRAGMAS = {"foreign_keys": "0", "synchronous": "0", "cache_size": "-262144"}
+_BULK_PRAGMAS = {"foreign_keys": 0, "synchronous": 0, "cache_size": -262_144}
 
 
-def _load_sqlite(
-    engine: Engine, rows: Iterable[Batch], progress: Progress | None
-) -> dict[str, int]:
-    raw = engine.raw_connection()
+def _load_sqlite(connection: sqlite3.Connection, rows: Rows, progress: Progress) -> Counts:
+    isolation, connection.isolation_level = connection.isolation_level, None
+    saved = {name: connection.execute(f"PRAGMA {name}").fetchone()[0] for name in _BULK_PRAGMAS}
+    journal = _sqlite_journal(connection, "DELETE")
     try:
-        connection = cast(sqlite3.Connection, raw.driver_connection)
-        isolation = connection.isolation_level
-        connection.isolation_level = None  # explicit BEGIN/COMMIT below
-        saved = {
-            name: connection.execute(f"PRAGMA {name}").fetchone()[0]
-            for name in _SQLITE_BULK_PRAGMAS
-        }
-        try:
-            for name, value in _SQLITE_BULK_PRAGMAS.items():
-                connection.execute(f"PRAGMA {name} = {value}")
-            counts = _sqlite_transaction(connection, rows, progress)
-        finally:
-            for name, value in saved.items():
-                connection.execute(f"PRAGMA {name} = {int(value)}")
-            connection.isolation_level = isolation
-        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        for name, value in _BULK_PRAGMAS.items():
+            connection.execute(f"PRAGMA {name} = {value}")
+        return _sqlite_transaction(connection, rows, progress)
     finally:
-        raw.close()
-    return counts
+        for name, value in saved.items():
+            connection.execute(f"PRAGMA {name} = {value}")
+        _sqlite_journal(connection, journal)
+        connection.isolation_level = isolation
 
 
-def _sqlite_transaction(
-    connection: sqlite3.Connection, rows: Iterable[Batch], progress: Progress | None
-) -> dict[str, int]:
+def _sqlite_journal(connection: sqlite3.Connection, mode: str) -> str:
+    """Sets the journal mode and returns the one before. A rollback journal instead of WAL
+    spares the load a second copy of every page (the WAL, then the checkpoint); leaving WAL is
+    only possible while no other connection has the file open, else the load stays in WAL."""
+    before = str(connection.execute("PRAGMA journal_mode").fetchone()[0])
+    with suppress(sqlite3.OperationalError):
+        connection.execute(f"PRAGMA journal_mode = {mode}")
+    return before
+
+
+def _sqlite_transaction(connection: sqlite3.Connection, rows: Rows, progress: Progress) -> Counts:
     connection.execute("BEGIN IMMEDIATE")
     try:
         _require_empty(connection.cursor())
@@ -439,13 +370,13 @@ def _sqlite_transaction(
         ).fetchall()
         for name, _ in indexes:
             connection.execute(f'DROP INDEX "{name}"')
-        fixes = {table: _fixes(table, "sqlite") for table in TABLES}
-        insert = {table: _insert_statement(table) for table in TABLES}
 
-        def write(table: str, chunk: list[Any]) -> None:
-            connection.executemany(insert[table], _converted(chunk, fixes[table]))
+        def write(table: str, chunk: Iterable[Sequence[Any]]) -> None:
+            marks = ", ".join("?" for _ in COLUMNS[table])
+            insert = f"INSERT INTO {table} ({', '.join(COLUMNS[table])}) VALUES ({marks})"
+            connection.executemany(insert, chunk)
 
-        counts = _stream(rows, write, progress)
+        counts = _stream(rows, "sqlite", write, progress)
         for _, statement in indexes:
             connection.execute(statement)
         _sqlite_check_foreign_keys(connection)
@@ -457,12 +388,6 @@ def _sqlite_transaction(
             connection.execute("ROLLBACK")
         raise
     return counts
-
-
-def _insert_statement(table: str) -> str:
-    columns = COLUMNS[table]
-    marks = ", ".join("?" for _ in columns)
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
 
 
 def _sqlite_check_foreign_keys(connection: sqlite3.Connection) -> None:

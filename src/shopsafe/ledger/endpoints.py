@@ -8,10 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 
 from shopsafe.kit.errors import InvalidInput, NotFound
-from shopsafe.ledger import service
+from shopsafe.ledger import hooks, service
 from shopsafe.ledger.importers import parse_objects, parse_records
 from shopsafe.ledger.schemas import ImportResult, OrderIn, OrderOut, SellerIn, SellerOut
-from shopsafe.recalls import publishing
 from shopsafe.web.deps import ApiPrincipal, DbSession, OperatorPrincipal
 
 router = APIRouter(tags=["orders"])
@@ -68,7 +67,7 @@ def import_orders(
             return parse_records(payload, OrderIn)
         return parse_objects(payload, OrderIn)
 
-    summary = service.import_orders(session, source=source, on_written=publishing.after_import)
+    summary = service.import_orders(session, source=source, on_written=hooks.after_import)
     return ImportResult(imported=summary.orders, lines=summary.lines)
 
 

@@ -28,7 +28,7 @@ from shopsafe.ledger.models import (
     Shipment,
     ShipmentLine,
 )
-from shopsafe.ledger.schemas import LineIn, OrderIn, ShipmentIn
+from shopsafe.ledger.schemas import FINGERPRINTS, LineIn, OrderIn, ShipmentIn
 
 _RANK = {"open": 0, "shipped": 1, "delivered": 2}
 
@@ -44,7 +44,11 @@ class BatchResult:
 
 
 def content_hash(record: OrderIn) -> str:
-    canonical = json.dumps(record.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    data = record.model_dump(mode="json")
+    for name in FINGERPRINTS:  # absent fingerprints leave the digest as before they existed
+        if data["buyer"].get(name) is None:
+            del data["buyer"][name]
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -202,6 +206,9 @@ def _upsert_orders(
             "placed_at": record.placed_at,
             "content_hash": digests[record.order_id],
             "imported_at": now,
+            "payment_hash": record.buyer.payment_fingerprint,
+            "device_hash": record.buyer.device_id,
+            "ip_hash": record.buyer.ip,
         }
         if record.order_id in known:
             changed.append({"id": known[record.order_id][0], **row})

@@ -29,6 +29,10 @@ Language = Annotated[str, AfterValidator(validation.check_language)]
 Timestamp = Annotated[AwareDatetime | NaiveDatetime, AfterValidator(as_utc)]
 Text = Annotated[str, Field(min_length=1, max_length=500)]
 Key = Annotated[str, Field(min_length=1, max_length=64)]
+# Stored only as SHA-256 digests: the value is replaced by its digest while parsing.
+Identifier = Annotated[str, Field(max_length=500), AfterValidator(validation.digest_identifier)]
+IpAddress = Annotated[str, Field(max_length=100), AfterValidator(validation.digest_ip)]
+FINGERPRINTS = ("payment_fingerprint", "device_id", "ip")
 
 
 class _In(BaseModel):
@@ -43,6 +47,9 @@ class BuyerIn(_In):
     account_type: Literal["personal", "business"] = "personal"
     admin_emails: list[Email] = Field(default_factory=list)
     created_at: Timestamp | None = None
+    payment_fingerprint: Identifier | None = None
+    device_id: Identifier | None = None
+    ip: IpAddress | None = None
 
 
 class ShipToIn(_In):

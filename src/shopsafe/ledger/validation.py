@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import ipaddress
 import re
 
 import pycountry
@@ -51,3 +53,23 @@ def check_language(value: str) -> str:
         raise ValueError(f"'{value}' is not a BCP 47 language tag")
     primary, _, rest = text.replace("_", "-").partition("-")
     return primary.lower() + ("-" + rest if rest else "")
+
+
+def digest_identifier(value: str) -> str:
+    """SHA-256 (hex) of a payment fingerprint or device id, surrounding spaces removed.
+    Only the digest is kept: brushing detection compares identifiers, never reads them."""
+    text = value.strip()
+    if not text:
+        raise ValueError("must not be empty")
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def digest_ip(value: str) -> str:
+    """SHA-256 (hex) of an IP address in its normal form (so `::ffff:1.2.3.4` = `1.2.3.4`)."""
+    try:
+        address = ipaddress.ip_address(value.strip())
+    except ValueError:
+        raise ValueError(f"'{value}' is not an IP address") from None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return hashlib.sha256(address.compressed.encode()).hexdigest()

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from shopsafe.kit.errors import InvalidInput
+from shopsafe.config import get_settings
+from shopsafe.kit.errors import InvalidInput, NotFound
 from shopsafe.kit.openapi import json_body
+from shopsafe.recalls import customer_alerts, service
 from shopsafe.recalls import repository as repo
-from shopsafe.recalls import service
 from shopsafe.recalls.models import Recall
 from shopsafe.recalls.schemas import (
     AffectedPage,
@@ -22,7 +25,8 @@ from shopsafe.recalls.schemas import (
     RecallPage,
     RecallPatch,
 )
-from shopsafe.web.deps import ApiPrincipal, DbSession
+from shopsafe.web import i18n
+from shopsafe.web.deps import ApiPrincipal, DbSession, OperatorPrincipal
 
 router = APIRouter(tags=["recalls"])
 
@@ -128,8 +132,19 @@ def preview_recall(recall_id: int, session: DbSession, principal: ApiPrincipal) 
 @router.post(
     "/recalls/{recall_id}/publish", response_model=RecallOut, summary="Publish (idempotent)"
 )
-def publish_recall(recall_id: int, session: DbSession, principal: ApiPrincipal) -> RecallOut:
-    return out(session, service.publish(session, recall_id=recall_id, principal=principal))
+def publish_recall(
+    recall_id: int, session: DbSession, principal: ApiPrincipal, response: Response
+) -> RecallOut:
+    """Publishes; when operators approve seller recalls first, a seller's request waits for
+    that approval (202, the recall stays a draft)."""
+    from shopsafe.remedies import approvals  # remedies builds on recalls; import late
+
+    outcome = approvals.publish(
+        session, recall_id=recall_id, principal=principal, actor=service.actor_of(principal)
+    )
+    if outcome == "pending":
+        response.status_code = 202
+    return out(session, service.get(session, recall_id, principal))
 
 
 @router.post("/recalls/{recall_id}/close", response_model=RecallOut)
@@ -167,3 +182,84 @@ def listing_check(
     return service.listing_check(
         session, seller_id=seller_id, sku=sku, gtin=gtin, brand=brand, model=model
     )
+
+
+# --- A customer's recalls and safety alerts, for a shop that renders its own banner. ---
+
+
+class AlertPurchase(BaseModel):
+    order_id: str
+    line_id: str
+    placed_at: dt.datetime
+    product_name: str | None
+    quantity: int
+    units: int
+
+
+class CustomerAlertOut(BaseModel):
+    id: int
+    kind: str
+    title: str
+    product_name: str | None
+    brand: str | None
+    risk_level: str
+    hazard: str | None
+    instructions: str | None
+    remedies: list[str]
+    images: list[str]
+    status: str = Field(
+        description="The customer's case: action_needed, stopped_using, no_longer_have, "
+        "remedy_requested or recall_closed"
+    )
+    open: bool = Field(description="Whether it still needs the customer (counts for a banner)")
+    recall_status: str
+    acknowledgement: str | None
+    remedy_choice: str | None
+    published_at: dt.datetime | None
+    notice_url: str = Field(description="The public notice, without personal data")
+    purchases: list[AlertPurchase]
+
+
+class CustomerAlerts(BaseModel):
+    customer_id: str
+    language: str
+    open_count: int = Field(description="How many alerts a banner should announce")
+    alerts: list[CustomerAlertOut]
+
+
+@router.get(
+    "/customers/{customer_id}/alerts",
+    response_model=CustomerAlerts,
+    tags=["customers"],
+    summary="A customer's recalls and safety alerts (operator token), open ones first",
+)
+def customer_alert_list(
+    customer_id: str,
+    session: DbSession,
+    _operator: OperatorPrincipal,
+    lang: Annotated[str | None, Query(max_length=16)] = None,
+) -> CustomerAlerts:
+    customer = customer_alerts.customer_row(session, customer_id)
+    if customer is None:
+        raise NotFound(f"customer {customer_id} not found")
+    language = i18n.supported(lang) or i18n.supported(customer.language) or "en"
+    base = get_settings().base_url.rstrip("/")
+    alerts = customer_alerts.alerts_of(session, customer.id, language=language)
+    return CustomerAlerts(
+        customer_id=customer_id,
+        language=language,
+        open_count=sum(1 for a in alerts if a.is_open),
+        alerts=[
+            CustomerAlertOut(
+                id=a.recall_id, kind=a.kind, title=a.text["title"],
+                product_name=a.text["product_name"] or None, brand=a.brand,
+                risk_level=a.risk_level, hazard=a.text["hazard"] or None,
+                instructions=a.text["instructions"] or None, remedies=a.remedies,
+                images=a.images, status=a.state, open=a.is_open, recall_status=a.status,
+                acknowledgement=a.acknowledgement, remedy_choice=a.remedy_choice,
+                published_at=a.published_at, notice_url=f"{base}/recalls/{a.recall_id}",
+                purchases=[AlertPurchase(**vars(p)) for p in a.purchases],
+            )
+            for a in alerts
+        ],
+    )  # fmt: skip

@@ -158,6 +158,7 @@ def update(session: Session, *, recall_id: int, data: Any, principal: Principal)
         _keep_version(session, recall, actor_of(principal), stamp, patch.note)
         applied = publishing.apply(session, recall, now=stamp)
         repo.replace_keys(session, recall.id, matching.key_values(rule_of(recall)))
+        _tell_sellers(session, recall)
         action = "recall.amended"
         extra = {
             "added": applied.added,
@@ -226,6 +227,7 @@ def publish(session: Session, *, recall_id: int, principal: Principal) -> Recall
     repo.replace_keys(session, recall.id, matching.key_values(rule_of(recall)))
     session.flush()
     applied = publishing.apply(session, recall, now=stamp)
+    _tell_sellers(session, recall)
     audit.record(
         session,
         actor=actor_of(principal),
@@ -311,3 +313,11 @@ def listing_check(
         seller_pk = -1  # an unknown seller: only recalls that name no seller apply
     ids = repo.listing_recalls(session, pairs=pairs, seller_id=seller_pk)
     return ListingCheck(sellable=not ids, recall_ids=ids)
+
+
+def _tell_sellers(session: Session, recall: Recall) -> None:
+    """Queues the signed `recall.published` webhook to the sellers concerned (keyed: at most
+    once per recall and seller)."""
+    from shopsafe.remedies import webhooks  # remedies builds on recalls; import late
+
+    webhooks.recall_published(session, recall)

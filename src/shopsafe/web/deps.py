@@ -1,7 +1,9 @@
-"""Request dependencies: one transaction per request, and the API token's holder."""
+"""Request dependencies: one transaction per request, the API token's holder, and for
+pages the signed-in visitor, language and CSRF check."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -10,10 +12,14 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from shopsafe.auth import csrf, sessions
 from shopsafe.auth import service as auth_service
 from shopsafe.auth.schemas import Principal
+from shopsafe.auth.sessions import Visitor
 from shopsafe.db.session import session_factory
 from shopsafe.kit.errors import Forbidden, Unauthorized
+from shopsafe.web import i18n
+from shopsafe.web.rendering import Page
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `shopsafe tokens create`.")
 
@@ -55,3 +61,85 @@ def operator_principal(principal: ApiPrincipal) -> Principal:
 
 
 OperatorPrincipal = Annotated[Principal, Depends(operator_principal)]
+
+
+# Pages: who the browser belongs to, the page context, CSRF, sign-in.
+
+
+def page_visitor(request: Request, session: DbSession) -> Visitor | None:
+    return sessions.find(session, request.cookies.get(sessions.SESSION_COOKIE))
+
+
+PageVisitor = Annotated[Visitor | None, Depends(page_visitor)]
+
+
+def page_context(request: Request, visitor: PageVisitor) -> Page:
+    asked = request.query_params.get("lang")
+    language = i18n.choose(
+        query=asked,
+        cookie=request.cookies.get(sessions.LANGUAGE_COOKIE),
+        customer=visitor.language if visitor else None,
+        accept_language=request.headers.get("accept-language"),
+    )
+    binding = visitor.session_digest if visitor else request.cookies.get(sessions.ANONYMOUS_COOKIE)
+    page = Page(request=request, visitor=visitor, language=language, csrf_binding=binding or "")
+    if not binding:
+        page.csrf_binding = secrets.token_urlsafe(32)
+        page.cookies[sessions.ANONYMOUS_COOKIE] = (page.csrf_binding, None)
+    if i18n.supported(asked):
+        page.cookies[sessions.LANGUAGE_COOKIE] = (language, 365 * 24 * 3600)
+    return page
+
+
+PageContext = Annotated[Page, Depends(page_context)]
+
+
+async def checked_form(request: Request, page: PageContext) -> Page:
+    """The page context of a form POST, after the CSRF check (403 when it fails)."""
+    form = await request.form()
+    token = form.get(csrf.FIELD)
+    sent_binding = (
+        page.visitor.session_digest
+        if page.visitor
+        else request.cookies.get(sessions.ANONYMOUS_COOKIE)
+    )
+    csrf.check(
+        token=token if isinstance(token, str) else None,
+        binding=sent_binding,
+        origin=request.headers.get("origin"),
+        host=request.headers.get("host", ""),
+    )
+    return page
+
+
+FormPage = Annotated[Page, Depends(checked_form)]
+
+
+class SignInRequired(Exception):
+    """The page needs a signed-in customer; the answer is a redirect to the sign-in page."""
+
+    def __init__(self, next_url: str) -> None:
+        super().__init__(next_url)
+        self.next_url = next_url
+
+
+def customer_page(request: Request, page: PageContext) -> Page:
+    """The page context of a customer page: signed in as a customer, or sent to sign in."""
+    if page.visitor is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise SignInRequired(target)
+    if not page.visitor.is_customer:
+        raise Forbidden("these pages are for customers; you are signed in as staff")
+    return page
+
+
+CustomerPage = Annotated[Page, Depends(customer_page)]
+
+
+def customer_form(page: FormPage) -> Page:
+    if page.visitor is None or not page.visitor.is_customer:
+        raise SignInRequired("/login")
+    return page
+
+
+CustomerForm = Annotated[Page, Depends(customer_form)]

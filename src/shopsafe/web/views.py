@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 from sqlalchemy import text
 
-from shopsafe.web.deps import DbSession
-from shopsafe.web.rendering import make_templates
+from shopsafe.web.deps import DbSession, PageContext
+from shopsafe.web.rendering import make_templates, render
 
 router = APIRouter(include_in_schema=False)
 templates = make_templates()
@@ -20,5 +20,5 @@ def healthz(session: DbSession) -> dict[str, str]:
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request) -> HTMLResponse:
-    return templates.TemplateResponse(request, "home.html", {})
+def home(page: PageContext) -> HTMLResponse:
+    return render(templates, page, "home.html")

@@ -12,7 +12,6 @@ from alembic import op
 
 import shopsafe.db.types
 
-
 revision = "7eb74f5b2c32"
 down_revision = "3d8b35dc4fc1"
 branch_labels = None

@@ -12,7 +12,6 @@ from alembic import op
 
 import shopsafe.db.types
 
-
 revision = "b91d87422339"
 down_revision = "7eb74f5b2c32"
 branch_labels = None

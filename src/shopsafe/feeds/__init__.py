@@ -1,0 +1,1 @@
+"""Authority feeds (CPSC, FDA, EU Safety Gate) and matching their records to the catalogue."""

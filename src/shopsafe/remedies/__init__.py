@@ -1,0 +1,1 @@
+"""Remedy cases, refunds and the ledger of money, return logistics, seller webhooks."""

@@ -1,0 +1,1 @@
+"""Unsolicited packages: reports, cases, delivery blocks and ranking adjustments."""
