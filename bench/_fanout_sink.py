@@ -81,7 +81,11 @@ def _profile_text(profiler: cProfile.Profile) -> str:
     buffer = io.StringIO()
     stats = pstats.Stats(profiler, stream=buffer)
     stats.sort_stats("tottime").print_stats(12)
-    lines = [ln for ln in buffer.getvalue().splitlines() if re.match(r"\s+\d", ln)]
+    lines = [
+        ln
+        for ln in buffer.getvalue().splitlines()
+        if re.match(r"\s+\d", ln) and "function calls" not in ln
+    ]
     head = "   ncalls  tottime  percall  cumtime  percall filename:lineno(function)"
     return "\n".join([head, *lines])
 

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from shopsafe.cli_commands import (
+    brushing_commands,
     db_commands,
     feed_commands,
     import_commands,
@@ -27,10 +28,7 @@ app.add_typer(db_commands.app, name="db")
 app.add_typer(import_commands.app, name="import")
 app.add_typer(feed_commands.app, name="feeds")
 app.add_typer(token_commands.app, name="tokens")
-app.add_typer(
-    __import__("shopsafe.cli_commands.brushing_commands").cli_commands.brushing_commands.app,
-    name="brushing",
-)
+app.add_typer(brushing_commands.app, name="brushing")
 run_commands.register(app)
 worker_commands.register(app)
 

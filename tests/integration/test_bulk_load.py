@@ -42,14 +42,8 @@ def ledger_rows() -> Iterator[bulk.Batch]:
     customers = [
         anna._replace(created_at=datetime(2024, 11, 2, 8, tzinfo=UTC)),
         *(
-            bulk.CustomerRow(
-                i,
-                f"C-{i}",
-                f"c{i}@example.com",
-                f"Kim {i}",
-                "en",
-                "business",
-                [f"admin{i}@example.com"],
+            bulk.CustomerRow(i, f"C-{i}", f"c{i}@example.com", f"Kim {i}")._replace(
+                account_type="business", admin_emails=[f"admin{i}@example.com"]
             )
             for i in range(2, CUSTOMERS + 1)
         ),
@@ -91,20 +85,8 @@ def order_batches(products: list[bulk.ProductRow]) -> Iterator[bulk.Batch]:
         for k in (1, 2):
             line = 2 * n - 2 + k
             p = products[0] if line == 1 else products[line % len(products)]
-            sold = (
-                p.seller_id,
-                p.id,
-                p.sku,
-                p.gtin,
-                p.brand,
-                p.model,
-                p.name,
-                2,
-                Decimal("29.99"),
-                "EUR",
-            )
             lot, status = ("L2301", "delivered") if line == 1 else (None, "open")
-            batch.order_lines.append(bulk.OrderLineRow(line, n, str(k), *sold, lot, status))
+            batch.order_lines.append(sold(line, n, str(k), p, lot, status))
         if len(batch.orders) == 50:
             yield batch
             batch = bulk.Batch()
@@ -116,6 +98,16 @@ def order_batches(products: list[bulk.ProductRow]) -> Iterator[bulk.Batch]:
     batch.shipments = [bulk.ShipmentRow(1, 1, "DHL", "00340434161094042557", shipped, delivered)]
     batch.shipment_lines = [bulk.ShipmentLineRow(1, 1)]
     yield batch
+
+
+def sold(
+    pk: int, order: int, line_id: str, p: bulk.ProductRow, lot: str | None, status: str
+) -> bulk.OrderLineRow:
+    """Two of product `p` at 29.99 EUR, described on the line as in the catalogue."""
+    described = p.sku, p.gtin, p.brand, p.model, p.name
+    return bulk.OrderLineRow(
+        pk, order, line_id, p.seller_id, p.id, *described, 2, Decimal("29.99"), "EUR", lot, status
+    )
 
 
 def import_records(engine: Engine, records: list[dict[str, Any]]) -> ledger.OrderImportSummary:

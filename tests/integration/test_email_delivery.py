@@ -348,7 +348,9 @@ def test_smtp_login_from_the_url_and_a_refused_login_is_not_the_recipients_fault
     )  # fmt: skip
     controller.start()
     try:
-        wrong = worker_settings(tmp_path, f"smtp://shop%40example.org:nope@127.0.0.1:{port}")
+        wrong = worker_settings(
+            tmp_path, f"smtp://shop%40example.org:nope@127.0.0.1:{port}", smtp_timeout_seconds=1
+        )
         assert run_worker(engine, wrong).retrying == 1
         refused = delivery_to(engine, "buyer1@example.de")
         assert refused.status == "pending" and "cannot connect" in (refused.last_error or "")
@@ -396,3 +398,19 @@ def test_every_answer_of_the_server_in_one_session_with_and_without_pipelining(
     assert suppressed == {"buyer3@example.de", "buyer4@example.de"}
     text = plain(handler.to("buyer5@example.de")[0].message)
     assert "Bestellnummer: A-5" in text
+
+
+def test_lines_that_start_with_a_dot_arrive_intact(
+    app_client: TestClient,
+    operator_headers: Headers,
+    engine: Engine,
+    sink: tuple[Sink, str],
+    tmp_path: Path,
+) -> None:
+    handler, url = sink
+    load(app_client, operator_headers, [order(1)])
+    steps = "Stop using the bed rail now.\n.\n.Unplug it first\n..then wait"
+    publish(app_client, operator_headers, instructions=steps, translations={})
+    run_worker(engine, worker_settings(tmp_path, url))
+    text = plain(handler.received[0].message).replace("\r\n", "\n")
+    assert steps in text  # SMTP dot-stuffing on the way, undone by the server

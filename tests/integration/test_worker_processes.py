@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from datetime import timedelta
@@ -25,7 +26,8 @@ from shopsafe.db.engine import make_engine
 from shopsafe.db.session import transaction
 from shopsafe.kit.clock import now as utc_now
 from shopsafe.notifications.models import Delivery, DeliveryAttempt
-from shopsafe.notifications.worker import WorkerBusy, single_worker
+from shopsafe.notifications.tasks import Tally
+from shopsafe.notifications.worker import WorkerBusy, run_until, single_worker
 from shopsafe.recalls import service as recalls
 from tests.factories import order
 from tests.support.delivery import Headers, load, publish, run_worker, worker_settings
@@ -201,3 +203,28 @@ def test_two_workers_share_the_work_and_never_send_a_delivery_twice(
         tries = Counter(session.scalars(select(DeliveryAttempt.delivery_id)))
     assert len(by_worker) == 2 and min(by_worker.values()) > 0, by_worker
     assert set(tries.values()) == {1}  # one accepted attempt per delivery, nothing else
+
+
+def test_the_worker_runs_in_a_background_thread_until_told_to_stop(
+    app_client: TestClient, operator_headers: Headers, engine: Engine, tmp_path: Path
+) -> None:
+    """How the demo runs it: web server and worker in one process."""
+    settings = worker_settings(tmp_path, None, worker_poll_seconds=0.05)
+    stop = threading.Event()
+    done: list[Tally] = []
+    thread = threading.Thread(
+        target=lambda: done.append(run_until(engine, stop, settings=settings))
+    )
+    thread.start()
+    try:
+        load(app_client, operator_headers, [order(1), order(2)])
+        publish(app_client, operator_headers)  # published while the worker waits
+        deadline = time.monotonic() + 30
+        while count(engine, Delivery.status == "sent") < 2:
+            assert time.monotonic() < deadline and thread.is_alive()
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        thread.join(10)
+    assert not thread.is_alive() and done[0].sent == 2
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 2

@@ -10,9 +10,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from shopsafe.brushing import evaluation, injections
-from shopsafe.brushing import service as brushing
-from shopsafe.brushing.schemas import DetectOut
 from shopsafe.cli_commands.common import engine, err, user_errors
 from shopsafe.db.session import transaction
 from shopsafe.kit.errors import InvalidInput
@@ -38,6 +35,9 @@ def detect(
     as_json: Annotated[bool, typer.Option("--json", help="Print the rings as JSON.")] = False,
 ) -> None:
     """Find brushing rings; each opens (or updates) a ring for operators."""
+    from shopsafe.brushing import service as brushing  # NumPy/SciPy load only when used
+    from shopsafe.brushing.schemas import DetectOut
+
     with user_errors():
         start = _since(since)
         with transaction(engine()) as session:
@@ -64,11 +64,13 @@ def evaluate(
     orders: Annotated[int, typer.Option(min=2_000, help="Orders per marketplace.")] = 80_000,
     scenarios: Annotated[
         str, typer.Option(help="Comma-separated scenarios: a-random, a-biased, b, c, d.")
-    ] = ",".join(injections.SCENARIOS),
+    ] = "a-random,a-biased,b,c,d",
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
 ) -> None:
     """Inject known rings into synthetic marketplaces and score the detector against the
     FRAUDAR baseline (precision, recall, F1 per scenario and level)."""
+    from shopsafe.brushing import evaluation, injections
+
     chosen = tuple(s.strip() for s in scenarios.split(",") if s.strip())
     unknown = sorted(set(chosen) - set(injections.SCENARIOS))
     if unknown or not chosen:

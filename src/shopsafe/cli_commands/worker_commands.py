@@ -9,8 +9,9 @@ from types import FrameType
 from typing import Annotated
 
 import typer
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from shopsafe.cli_commands.common import engine, user_errors
+from shopsafe.cli_commands.common import engine, err, user_errors
 
 
 def worker(
@@ -36,6 +37,10 @@ def worker(
     try:
         with user_errors():
             tally = run_until(engine(), stop, once=once)
+    except (OperationalError, ProgrammingError) as error:
+        first = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        err.print(f"the database is not ready ({first}); run `shopsafe db upgrade`", markup=False)
+        raise typer.Exit(1) from None
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)

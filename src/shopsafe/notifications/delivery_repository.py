@@ -13,12 +13,12 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, exists, func, insert, literal, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from shopsafe.db.types import UTCDateTime
 from shopsafe.ledger.models import Customer, Order, OrderLine
 from shopsafe.notifications.models import Delivery, DeliveryAttempt, RecallNotice, Suppression
+from shopsafe.notifications.repository import insert_skipping_taken
 from shopsafe.recalls.models import Recall, RecallMatch
 
 
@@ -243,20 +243,9 @@ def add_attempts(session: Session, rows: Sequence[dict[str, Any]]) -> None:
         session.execute(insert(DeliveryAttempt), list(rows))
 
 
-def _insert_new(session: Session, model: Any, rows: Sequence[dict[str, Any]], key: str) -> None:
-    """Inserts rows whose unique `key` column is not taken yet (others are left alone)."""
-    if not rows:
-        return
-    statement: Any
-    if session.get_bind().dialect.name == "postgresql":
-        statement = postgresql.insert(model).on_conflict_do_nothing(index_elements=[key])
-    else:
-        statement = sqlite.insert(model).on_conflict_do_nothing(index_elements=[key])
-    session.execute(statement, list(rows))
-
-
 def add_suppressions(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    _insert_new(session, Suppression, rows, "email")
+    if rows:
+        session.execute(insert_skipping_taken(session, Suppression, "email"), list(rows))
 
 
 def schedule_reminders(
@@ -269,8 +258,9 @@ def schedule_reminders(
     many were queued.
 
     Driven by notice e-mails sent at least `days` ago (a necessary condition, cheap to test
-    first); the previous reminder and the reminder itself are found by their unique key."""
-    notice, newer, previous, taken = (aliased(Delivery) for _ in range(4))
+    first); the previous reminder is found by its unique key, and a reminder already queued
+    is skipped by the unique index."""
+    notice, newer, previous = (aliased(Delivery) for _ in range(3))
     key = notice.key + f":reminder:{number}"
     at = bindparam("queued_at", now, type_=UTCDateTime())
     conditions = [
@@ -287,7 +277,6 @@ def schedule_reminders(
             newer.status == "sent",
             newer.sent_at > notice.sent_at,
         ),
-        ~exists().where(taken.key == key),
     ]
     if number > 1:
         conditions.append(
@@ -314,10 +303,5 @@ def schedule_reminders(
         .where(*conditions)
     )
     columns = ["notice_id", "channel", "kind", "key", "status", "due_at", "attempts", "created_at"]
-    statement: Any
-    if session.get_bind().dialect.name == "postgresql":
-        statement = postgresql.insert(Delivery).from_select(columns, rows)
-    else:
-        statement = sqlite.insert(Delivery).from_select(columns, rows)
-    statement = statement.on_conflict_do_nothing(index_elements=["key"])
+    statement = insert_skipping_taken(session, Delivery, "key").from_select(columns, rows)
     return len(session.execute(statement.returning(Delivery.id)).all())

@@ -6,28 +6,89 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import distinct, func, insert, select, update
+from sqlalchemy import (
+    String,
+    bindparam,
+    cast,
+    distinct,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
+from shopsafe.db.types import UTCDateTime
 from shopsafe.ledger.models import Address, Customer, Order
 from shopsafe.notifications.models import Delivery, DeliveryAttempt, RecallNotice
 from shopsafe.recalls.models import RecallMatch
 
-
-def notices_of(session: Session, recall_id: int) -> dict[str, RecallNotice]:
-    """e-mail → notice, for every notice of the recall (active or withdrawn)."""
-    rows = session.scalars(select(RecallNotice).where(RecallNotice.recall_id == recall_id))
-    return {row.email: row for row in rows}
+# Bound parameters per statement stay well below the drivers' limits (65,535 for
+# PostgreSQL, 32,766 for SQLite): a recall can reach hundreds of thousands of people.
+CHUNK = 5_000
 
 
-def insert_notices(session: Session, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
-    """Inserts notices; returns e-mail → new notice id."""
-    if not rows:
-        return {}
-    result = session.execute(
-        insert(RecallNotice).returning(RecallNotice.email, RecallNotice.id), list(rows)
-    )
-    return {email: pk for email, pk in result}
+def chunks(values: Sequence[Any], size: int = CHUNK) -> list[list[Any]]:
+    items = list(values)
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+def notices_of(
+    session: Session, recall_id: int, emails: Sequence[str] | None = None
+) -> dict[str, RecallNotice]:
+    """e-mail → notice, for every notice of the recall (active or withdrawn), or for those
+    of these e-mail addresses."""
+    query = select(RecallNotice).where(RecallNotice.recall_id == recall_id)
+    if emails is None:
+        return {row.email: row for row in session.scalars(query)}
+    found: dict[str, RecallNotice] = {}
+    for part in chunks(emails):
+        found.update(
+            (row.email, row) for row in session.scalars(query.where(RecallNotice.email.in_(part)))
+        )
+    return found
+
+
+def insert_notices(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(RecallNotice), list(rows))
+
+
+def insert_skipping_taken(session: Session, model: Any, key: str) -> Any:
+    """`INSERT … ON CONFLICT (key) DO NOTHING` for this database: rows whose unique `key`
+    is taken are left out, checked against the unique index (no anti-join that the planner
+    may run as a scan of the very table being filled)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(model).on_conflict_do_nothing(index_elements=[key])
+    return sqlite.insert(model).on_conflict_do_nothing(index_elements=[key])
+
+
+def queue_first_notices(session: Session, *, recall_id: int, created_at: datetime) -> None:
+    """One notice delivery (`recall:{recall}:notice:{notice}`), due now, for each notice of
+    the recall created at `created_at`: one INSERT … SELECT, however many people."""
+    key = literal(f"recall:{recall_id}:notice:") + cast(RecallNotice.id, String)
+    at = bindparam("queued_at", created_at, type_=UTCDateTime())
+    rows = select(
+        RecallNotice.id, literal("email"), literal("notice"), key, literal("pending"), at,
+        literal(0), at,
+    ).where(
+        RecallNotice.recall_id == recall_id,
+        RecallNotice.created_at == at,
+        RecallNotice.status == "active",
+    )  # fmt: skip
+    columns = ["notice_id", "channel", "kind", "key", "status", "due_at", "attempts", "created_at"]
+    session.execute(insert_skipping_taken(session, Delivery, "key").from_select(columns, rows))
+
+
+def refresh_statistics(session: Session) -> None:
+    """ANALYZE the tables a fan-out just filled (PostgreSQL), inside the caller's
+    transaction: until autovacuum gets to them, the planner would take the recall's
+    100,000 matches for a handful and scan them all for every batch the worker sends."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE recall_matches, recall_notices, deliveries"))
 
 
 def insert_deliveries(session: Session, rows: Sequence[dict[str, Any]]) -> None:
@@ -36,16 +97,15 @@ def insert_deliveries(session: Session, rows: Sequence[dict[str, Any]]) -> None:
 
 
 def existing_delivery_keys(session: Session, keys: Sequence[str]) -> set[str]:
-    if not keys:
-        return set()
-    return set(session.scalars(select(Delivery.key).where(Delivery.key.in_(list(keys)))))
+    found: set[str] = set()
+    for part in chunks(keys):
+        found.update(session.scalars(select(Delivery.key).where(Delivery.key.in_(part))))
+    return found
 
 
 def set_notice_status(session: Session, notice_ids: Sequence[int], values: dict[str, Any]) -> None:
-    if notice_ids:
-        session.execute(
-            update(RecallNotice).where(RecallNotice.id.in_(list(notice_ids))).values(**values)
-        )
+    for part in chunks(notice_ids):
+        session.execute(update(RecallNotice).where(RecallNotice.id.in_(part)).values(**values))
 
 
 def cancel_pending(session: Session, *, recall_id: int, kinds: Sequence[str]) -> int:
@@ -64,11 +124,11 @@ def cancel_pending(session: Session, *, recall_id: int, kinds: Sequence[str]) ->
 
 
 def cancel_for_notices(session: Session, notice_ids: Sequence[int], kinds: Sequence[str]) -> None:
-    if notice_ids:
+    for part in chunks(notice_ids):
         session.execute(
             update(Delivery)
             .where(
-                Delivery.notice_id.in_(list(notice_ids)),
+                Delivery.notice_id.in_(part),
                 Delivery.kind.in_(list(kinds)),
                 Delivery.status == "pending",
             )
@@ -79,17 +139,18 @@ def cancel_for_notices(session: Session, notice_ids: Sequence[int], kinds: Seque
 
 def notified_ids(session: Session, notice_ids: Sequence[int]) -> set[int]:
     """Notices whose notice has gone out (or is going out) at least once."""
-    if not notice_ids:
-        return set()
-    return set(
-        session.scalars(
-            select(Delivery.notice_id).where(
-                Delivery.notice_id.in_(list(notice_ids)),
-                Delivery.kind == "notice",
-                Delivery.status.in_(["sending", "sent"]),
+    found: set[int] = set()
+    for part in chunks(notice_ids):
+        found.update(
+            session.scalars(
+                select(Delivery.notice_id).where(
+                    Delivery.notice_id.in_(part),
+                    Delivery.kind == "notice",
+                    Delivery.status.in_(["sending", "sent"]),
+                )
             )
         )
-    )
+    return found
 
 
 # Reporting: the counters of a recall and the people e-mail did not reach.

@@ -25,6 +25,8 @@ from shopsafe.notifications.schemas import (
     UndeliverablePage,
 )
 
+BIG_FAN_OUT = 10_000  # new notices after which the planner's statistics are refreshed
+
 
 @dataclass
 class NoticeChanges:
@@ -58,7 +60,7 @@ def sync_notices(
     """Makes the recall's notices match `wanted`: new people get a notice, people affected
     again get it again, and (when `withdraw_missing`) people no longer affected get a
     correction."""
-    existing = repo.notices_of(session, recall_id)
+    existing = repo.notices_of(session, recall_id, None if withdraw_missing else list(wanted))
     changes = NoticeChanges()
     fresh = [
         {
@@ -75,11 +77,12 @@ def sync_notices(
         for email, r in wanted.items()
         if email not in existing
     ]
-    new_ids = repo.insert_notices(session, fresh)
-    deliveries = [
-        _delivery(pk, "notice", f"recall:{recall_id}:notice:{pk}", now) for pk in new_ids.values()
-    ]
-    changes.created = sorted(new_ids)
+    repo.insert_notices(session, fresh)
+    repo.queue_first_notices(session, recall_id=recall_id, created_at=now)
+    if len(fresh) >= BIG_FAN_OUT:
+        repo.refresh_statistics(session)
+    changes.created = sorted(email for email in wanted if email not in existing)
+    deliveries: list[dict[str, Any]] = []
     again = [n for e, n in existing.items() if e in wanted and n.status == "withdrawn"]
     repo.set_notice_status(
         session, [n.id for n in again], {"status": "active", "withdrawn_at": None}

@@ -105,7 +105,7 @@ class SmtpTransport:
                 s.host, s.port, local_hostname=self._local_name, timeout=self.timeout
             )
         try:
-            smtp.ehlo()
+            smtp.ehlo_or_helo_if_needed()
             if not s.tls and smtp.has_extn("starttls"):
                 smtp.starttls(context=ssl.create_default_context())
                 smtp.ehlo()
@@ -212,7 +212,8 @@ def mail_transaction(smtp: smtplib.SMTP, sender: str, recipient: str, message: b
             smtp.getreply()
         _abandon(smtp, mail, rcpt, data)
         raise refusal
-    body = _LEADING_DOT.sub(b"..", message)
+    needs_dots = message.startswith(b".") or b"\n." in message
+    body = _LEADING_DOT.sub(b"..", message) if needs_dots else message
     smtp.send(body + (b"" if body.endswith(b"\r\n") else b"\r\n") + b".\r\n")
     code, text = smtp.getreply()
     if code != 250:
