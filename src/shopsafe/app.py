@@ -10,12 +10,14 @@ from sqlalchemy import Engine
 
 from shopsafe import __version__
 from shopsafe.auth import views as auth_views
+from shopsafe.brushing import endpoints as brushing_endpoints
 from shopsafe.db.session import default_engine
 from shopsafe.feeds import endpoints as feed_endpoints
 from shopsafe.feeds import views as feed_views
 from shopsafe.ledger import endpoints as ledger_endpoints
 from shopsafe.ledger import views as ledger_views
 from shopsafe.notifications import endpoints as notification_endpoints
+from shopsafe.notifications import views as notification_views
 from shopsafe.recalls import endpoints as recall_endpoints
 from shopsafe.recalls import views as recall_views
 from shopsafe.remedies import endpoints as remedy_endpoints
@@ -44,10 +46,12 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.include_router(remedy_views.router)
     app.include_router(unsolicited_views.router)
     app.include_router(feed_views.router)
+    app.include_router(notification_views.router)
     app.include_router(ledger_endpoints.router, prefix="/api/v1")
     app.include_router(recall_endpoints.router, prefix="/api/v1")
     app.include_router(feed_endpoints.router, prefix="/api/v1")
     app.include_router(remedy_endpoints.router, prefix="/api/v1")
     app.include_router(notification_endpoints.router, prefix="/api/v1")
     app.include_router(unsolicited_endpoints.router, prefix="/api/v1")
+    app.include_router(brushing_endpoints.router, prefix="/api/v1")
     return app

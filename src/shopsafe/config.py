@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     webhook_max_attempts: int = Field(8, ge=1)
     webhook_retry_seconds: float = Field(30.0, gt=0)
     webhook_timeout_seconds: float = Field(10.0, gt=0)
+    # Tests and local development only: seller webhooks may also use http:// and loopback
+    # addresses (127.0.0.0/8, ::1). Private and link-local addresses stay refused.
+    webhook_allow_localhost: bool = False
 
     # Authority feeds (docs/adr/0012-…): a catalogue match at or above the automatic
     # threshold prepares a recall by itself (published too when feed_auto_publish is on);

@@ -193,3 +193,19 @@ def test_the_reporter_gets_e_mail_updates(
     text = files[0].read_bytes().decode()
     assert f"https://shop.example/unsolicited/cases/{case}/" in text
     assert "Subject: Your report" in "".join(f.read_text() for f in files)
+
+
+def test_the_worker_sends_the_reporter_s_updates(
+    engine: Engine, app_client: TestClient, operator_headers: dict[str, str], tmp_path: Any
+) -> None:
+    from tests.support.delivery import run_worker, worker_settings
+
+    orders = _ledger(engine)
+    case = _report(app_client, orders[0])["case_id"]
+    app_client.post(f"{URL}/{case}/confirm", headers=operator_headers)
+    run_worker(engine, worker_settings(tmp_path, None))
+    with Session(engine) as session:
+        statuses = session.execute(select(CaseMessage.kind, CaseMessage.status)).all()
+    assert sorted(statuses) == [("confirmed", "sent"), ("received", "sent")]
+    written = "".join(f.read_text() for f in (tmp_path / "outbox").glob("*.eml"))
+    assert f"http://testserver/unsolicited/cases/{case}/" in written

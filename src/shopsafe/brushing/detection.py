@@ -54,7 +54,7 @@ def tensor(frame: LedgerFrame, lines: I64) -> list[I64]:
 def windows(placed: I64, settings: Settings) -> list[I64]:
     """Positions of the lines of each time window (`window_days` long, every `stride_days`).
     Mass piles up with time: over years, ordinary repeat buyers form blocks as dense as
-    fraud; within half a year they do not (see ADR 7)."""
+    fraud; within half a year they do not (see ADR 13)."""
     if placed.size == 0:
         return []
     first, last = int(placed.min()), int(placed.max())

@@ -1,6 +1,6 @@
 """The signals of brushing, one value per order line (pure: NumPy and SciPy, no database).
 
-Every signal is a group-by over the line table (ADR 8 shows the same computation on a
+Every signal is a group-by over the line table (ADR 14 shows the same computation on a
 distributed engine): per line, per account, per address, per seller × product × time
 window, per seller × hour, per address × seller. A line's *suspiciousness* is
 
@@ -27,7 +27,7 @@ from shopsafe.brushing.keys import Key, LineKeys, combine, key, line_keys
 # A quarter's own rates count as much as this many lines at the whole history's rates: a
 # small shop's quarter (or one with several large rings) says little by itself.
 PERIOD_PRIOR_LINES = 1_000.0
-# P(signal | brushing line): what a brushing order usually shows (see ADR 7).
+# P(signal | brushing line): what a brushing order usually shows (see ADR 13).
 PRIORS = {
     "gift": 0.7,
     "new_account": 0.8,

@@ -39,8 +39,9 @@ class DetectionRun(Base):
 class Ring(Base):
     """A group of accounts, orders, addresses, sellers, products and reviews that the
     detector found together. `kind`: `brushing`, `bulk_dumping` or `dense_block`.
-    `status`: `open` until an operator `confirmed` or `dismissed` it. `case_id` links the
-    operator's case once the case list takes detection rings."""
+    `status`: `open` until an operator `confirmed` or `dismissed` it; once the ring has a
+    case in the operators' case list (`case_id`, opened by detection), the case's status
+    (see `cases.py`)."""
 
     __tablename__ = "brushing_rings"
 

@@ -12,7 +12,7 @@ the densest rest and removes every value of it whose slice mass is at most the m
 average. Inside a step the values go in ascending order of mass; they are disjoint slices
 of one mode, so the density after each single removal is exact. The densest state seen is
 the block. Each step is a few `bincount`s over the remaining entries: the same work as a
-group-by, so it runs on columns, and on a distributed engine (ADR 8).
+group-by, so it runs on columns, and on a distributed engine (ADR 14).
 
 Before peeling, values whose mass is below `threshold / N` are pruned repeatedly: no block
 of density ≥ threshold that peeling could not improve holds such a value.

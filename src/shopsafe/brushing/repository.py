@@ -166,6 +166,11 @@ def _add_fingerprints(session: Session, frame: LedgerFrame) -> None:
     frame.print_order, frame.print_kind, frame.print_code = ints(orders), ints(kinds), ints(found)
 
 
+def _status_of_ring() -> ColumnElement[str]:
+    """A ring's status: its case's once it has one (join `Case` on `Ring.case_id`)."""
+    return func.coalesce(Case.status, Ring.status)
+
+
 def _add_cases(session: Session, frame: LedgerFrame) -> None:
     """Reports found at an address (cases not dismissed), and what confirmed cases and
     confirmed rings name: their accounts, sellers and addresses."""
@@ -189,7 +194,9 @@ def _add_cases(session: Session, frame: LedgerFrame) -> None:
     members = session.execute(
         select(RingMember.role, RingMember.ref_id)
         .join(Ring, Ring.id == RingMember.ring_id)
-        .where(Ring.status == "confirmed", RingMember.role.in_(("account", "seller", "address")))
+        .outerjoin(Case, Case.id == Ring.case_id)
+        .where(_status_of_ring() == "confirmed")
+        .where(RingMember.role.in_(("account", "seller", "address")))
     ).all()
     by_role: dict[str, list[int]] = {"account": [], "seller": [], "address": []}
     for role, ref in members:
@@ -287,10 +294,25 @@ def list_rings(
     """Rings by id descending (newest first), for the operator's list."""
     statement = select(Ring).order_by(Ring.id.desc()).limit(limit)
     if status is not None:
-        statement = statement.where(Ring.status == status)
+        statement = statement.outerjoin(Case, Case.id == Ring.case_id).where(
+            _status_of_ring() == status
+        )
     if after is not None:
         statement = statement.where(Ring.id < after)
     return list(session.execute(statement).scalars())
+
+
+def case_states(session: Session, case_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """(number, status) of these cases."""
+    found: dict[int, tuple[str, str]] = {}
+    for chunk in _chunks(case_ids):
+        rows = session.execute(select(Case.id, Case.number, Case.status).where(Case.id.in_(chunk)))
+        found.update({case_id: (number, status) for case_id, number, status in rows})
+    return found
+
+
+def case_of(session: Session, ring: Ring) -> Case | None:
+    return session.get(Case, ring.case_id) if ring.case_id is not None else None
 
 
 def products(session: Session, ids: Iterable[int]) -> dict[int, dict[str, str | None]]:

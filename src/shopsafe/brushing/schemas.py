@@ -38,7 +38,8 @@ class ProductOut(BaseModel):
 
 
 class RingDetail(RingOut):
-    """A ring for operators: the contract's fields plus its state and all its members."""
+    """A ring for operators: the contract's fields plus its state and all its members.
+    `status` is its case's once it has one (the case is where operators decide)."""
 
     status: str
     products: list[ProductOut]
@@ -46,6 +47,7 @@ class RingDetail(RingOut):
     first_run_id: int
     last_run_id: int
     case_id: int | None
+    case_number: str | None = None  # the operator's case (/operator/cases/{number})
     created_at: datetime
     updated_at: datetime
 

@@ -2,9 +2,9 @@
 
 A ring that shares orders with a ring kept before updates that ring (members, score,
 evidence), so an operator's decision on it stays; otherwise a new ring is opened with status
-`open`. The operator's case list (`shopsafe.unsolicited`) has no service function yet that
-opens a case for a detected ring: until it has, rings carry their own status and are listed
-by `GET /api/v1/brushing/rings`. Services never commit.
+`open`. Each kept ring then opens or updates its case in the operators' case list
+(`cases.py`, unless `open_cases` is off), and the case's decision is the ring's. Services
+never commit.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from shopsafe.audit import service as audit
-from shopsafe.brushing import detection, rings
+from shopsafe.brushing import cases, detection, rings
 from shopsafe.brushing import repository as repo
 from shopsafe.brushing.models import DetectionRun, Ring
 from shopsafe.brushing.schemas import AddressOut, ProductOut, RingDetail, RingOut
@@ -35,6 +35,7 @@ class Outcome:
     rings: list[RingOut]
     opened: int
     updated: int
+    cases: cases.CaseCounts | None = None  # None: cases were left alone (`open_cases` off)
 
 
 def detect(
@@ -43,8 +44,10 @@ def detect(
     since: datetime | None = None,
     settings: detection.Settings | None = None,
     now: datetime | None = None,
+    open_cases: bool = True,
 ) -> Outcome:
-    """Runs detection over the ledger and keeps what it finds (one run row, its rings)."""
+    """Runs detection over the ledger and keeps what it finds (one run row, its rings), and
+    opens or updates a case for operators for each ring (not with `open_cases=False`)."""
     stamp = now or utc_now()
     started = time.perf_counter()
     frame = repo.load_frame(session)
@@ -60,23 +63,29 @@ def detect(
         timings={"read": round(read, 3), **{k: round(v, 3) for k, v in result.seconds.items()}},
     )
     repo.add(session, run)
-    kept: list[Ring] = []
+    kept: list[tuple[Ring, rings.Found]] = []
     opened = 0
     for found in result.rings:
-        ring, new = _keep(session, run, found, stamp, taken={r.id for r in kept})
-        kept.append(ring)
+        ring, new = _keep(session, run, found, stamp, taken={r.id for r, _ in kept})
+        kept.append((ring, found))
         opened += new
+    counts = cases.open_or_update(session, run, kept, stamp) if open_cases else None
     run.rings = len(kept)
     run.finished_at = utc_now()
+    data: dict[str, object] = {"rings": len(kept), "opened": opened, "lines": result.entries}
+    if counts is not None:
+        data |= {"cases_opened": counts.opened, "cases_updated": counts.updated,
+                 "cases_left_dismissed": counts.left_dismissed}  # fmt: skip
     audit.record(
         session,
         actor=ACTOR,
         action="brushing.detect",
         subject_type="brushing_run",
         subject_id=run.id,
-        data={"rings": len(kept), "opened": opened, "lines": result.entries},
+        data=data,
     )
-    return Outcome(run, rings_out(session, kept), opened, len(kept) - opened)
+    found_rings = [r for r, _ in kept]
+    return Outcome(run, rings_out(session, found_rings), opened, len(kept) - opened, counts)
 
 
 def _members(found: rings.Found) -> dict[str, list[int]]:
@@ -140,6 +149,7 @@ def details(session: Session, kept: list[Ring]) -> list[RingDetail]:
     }
     places = repo.addresses(session, every.get("address", ()))
     goods = repo.products(session, every.get("product", ()))
+    linked = repo.case_states(session, [r.case_id for r in kept if r.case_id is not None])
     out = []
     for ring in sorted(kept, key=lambda r: (-r.score, r.id)):
         held = members[ring.id]
@@ -152,7 +162,9 @@ def details(session: Session, kept: list[Ring]) -> list[RingDetail]:
                 id=ring.id, score=ring.score, kind=ring.kind, accounts=named("account"),
                 orders=named("order"), sellers=named("seller"),
                 addresses=[AddressOut.model_validate(places[i]) for i in held.get("address", [])],
-                evidence=list(ring.evidence), status=ring.status,
+                evidence=list(ring.evidence),
+                status=linked[ring.case_id][1] if ring.case_id in linked else ring.status,
+                case_number=linked[ring.case_id][0] if ring.case_id in linked else None,
                 products=[ProductOut.model_validate(goods[i]) for i in held.get("product", [])],
                 reviews=named("review"), first_run_id=ring.first_run_id,
                 last_run_id=ring.last_run_id, case_id=ring.case_id,
@@ -194,6 +206,11 @@ def decide(session: Session, *, ring_id: int, status: str, actor: str) -> RingDe
     ring = repo.get_ring(session, ring_id)
     if ring is None:
         raise NotFound(f"ring {ring_id} not found")
+    case = repo.case_of(session, ring)
+    if case is not None:  # the case is where rings are decided (cases.py)
+        cases.decide(session, ring=ring, case=case, status=status, actor=actor)
+        session.flush()
+        return details(session, [ring])[0]
     if ring.status != status:
         ring.status, ring.decided_at, ring.decided_by = status, utc_now(), actor
         audit.record(

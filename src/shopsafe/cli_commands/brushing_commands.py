@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -13,6 +13,9 @@ from rich.table import Table
 from shopsafe.cli_commands.common import engine, err, user_errors
 from shopsafe.db.session import transaction
 from shopsafe.kit.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from shopsafe.brushing.service import Outcome
 
 app = typer.Typer(help="Find brushing rings in the ledger.", no_args_is_help=True)
 
@@ -33,17 +36,26 @@ def detect(
         str | None, typer.Option(help="Only orders placed on or after this date (YYYY-MM-DD).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the rings as JSON.")] = False,
+    no_cases: Annotated[
+        bool,
+        typer.Option(
+            "--no-cases",
+            help="Keep the rings but open or update no case in the operators' case list.",
+        ),
+    ] = False,
 ) -> None:
-    """Find brushing rings; each opens (or updates) a ring for operators."""
+    """Find brushing rings; each opens (or updates) a case in the operators' case list
+    (/operator/cases). Everything of one run is written in one transaction."""
     from shopsafe.brushing import service as brushing  # NumPy/SciPy load only when used
     from shopsafe.brushing.schemas import DetectOut
 
     with user_errors():
         start = _since(since)
         with transaction(engine()) as session:
-            outcome = brushing.detect(session, since=start)
-    if as_json:
+            outcome = brushing.detect(session, since=start, open_cases=not no_cases)
+    if as_json:  # stdout is exactly CONTRACT §2; the counts go to stderr
         typer.echo(json.dumps(DetectOut(rings=outcome.rings).model_dump(mode="json")))
+        err.print(_counts(outcome))
         return
     table = Table(title=f"{len(outcome.rings)} rings (run {outcome.run.id})")
     for column in ("ring", "kind", "score", "accounts", "orders", "sellers", "why"):
@@ -54,7 +66,18 @@ def detect(
             str(len(ring.orders)), ", ".join(ring.sellers), "\n".join(ring.evidence),
         )  # fmt: skip
     Console(width=160).print(table)
-    err.print(f"opened {outcome.opened}, updated {outcome.updated}")
+    err.print(_counts(outcome))
+
+
+def _counts(outcome: Outcome) -> str:
+    rings = f"rings: opened {outcome.opened}, updated {outcome.updated}"
+    found = outcome.cases
+    if found is None:
+        return f"{rings}; cases: none opened or updated (--no-cases)"
+    return (
+        f"{rings}; cases: opened {found.opened}, updated {found.updated}, "
+        f"left dismissed {found.left_dismissed}"
+    )
 
 
 @app.command("evaluate")

@@ -76,7 +76,8 @@ def demo(
         bool, typer.Option("--fresh", help="Start again from an empty database.")
     ] = False,
 ) -> None:
-    """Fill the database with the demo marketplace (once), print the logins, and serve."""
+    """Fill the database with the demo marketplace (once), print the logins, and serve the
+    web pages and the delivery worker in this one process."""
     from shopsafe.demo import service as demo_service
 
     with user_errors(), _progress() as progress:
@@ -88,7 +89,13 @@ def demo(
             on_orders=lambda n: progress.advance(task, n),
         )
     _print_logins(logins, host, port)
-    serve(host=host, port=port)
+    from shopsafe.notifications.worker import BackgroundWorker
+
+    worker = BackgroundWorker(engine()).start()
+    try:
+        serve(host=host, port=port)
+    finally:
+        worker.stop()
 
 
 def _print_logins(logins: DemoLogins, host: str, port: int) -> None:

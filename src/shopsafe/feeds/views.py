@@ -1,7 +1,7 @@
 """The feed review queue for operators, `/operator/feeds`: the authority's record and the
 catalogue's offer side by side, with approve and reject.
 
-Signed-in operators only (the operator console's check, `remedies.console.OperatorPage`);
+Signed-in operators only (the operator console's check, `web.deps.OperatorPage`);
 forms carry the CSRF token. A decision the notice rules or an earlier decision refuse is
 shown on the page with every problem, and nothing is written.
 """
@@ -18,8 +18,7 @@ from sqlalchemy.orm import Session
 from shopsafe.feeds import review
 from shopsafe.feeds.schemas import DecisionIn, RecallEdits
 from shopsafe.kit.errors import Conflict, InvalidInput
-from shopsafe.remedies.console import Console, OperatorForm, OperatorPage
-from shopsafe.web.deps import DbSession
+from shopsafe.web.deps import Console, DbSession, OperatorForm, OperatorPage
 from shopsafe.web.rendering import make_templates, redirect, render
 
 router = APIRouter(include_in_schema=False)

@@ -111,8 +111,9 @@ class Order(Base):
     placed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     content_hash: Mapped[str] = mapped_column(String(64))
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    # SHA-256 (hex) of the buyer's payment fingerprint, device id and IP address as given
-    # with this order; the values themselves are never stored (brushing detection).
+    # SHA-256 (hex) of the buyer's payment fingerprint and device id, and a keyed
+    # HMAC-SHA256 of the IP address (`ledger.fingerprints`), as given with this order; the
+    # values themselves are never stored (brushing detection).
     payment_hash: Mapped[str | None] = mapped_column(String(64))
     device_hash: Mapped[str | None] = mapped_column(String(64))
     ip_hash: Mapped[str | None] = mapped_column(String(64))

@@ -19,7 +19,7 @@ from pydantic import (
 )
 
 from shopsafe.kit.clock import as_utc
-from shopsafe.ledger import validation
+from shopsafe.ledger import fingerprints, validation
 
 Gtin = Annotated[str, AfterValidator(validation.check_gtin)]
 Country = Annotated[str, AfterValidator(validation.check_country)]
@@ -29,9 +29,10 @@ Language = Annotated[str, AfterValidator(validation.check_language)]
 Timestamp = Annotated[AwareDatetime | NaiveDatetime, AfterValidator(as_utc)]
 Text = Annotated[str, Field(min_length=1, max_length=500)]
 Key = Annotated[str, Field(min_length=1, max_length=64)]
-# Stored only as SHA-256 digests: the value is replaced by its digest while parsing.
+# Stored only as digests: the value is replaced by its digest while parsing (SHA-256 for
+# payment fingerprints and device ids, HMAC-SHA256 with a server key for IP addresses).
 Identifier = Annotated[str, Field(max_length=500), AfterValidator(validation.digest_identifier)]
-IpAddress = Annotated[str, Field(max_length=100), AfterValidator(validation.digest_ip)]
+IpAddress = Annotated[str, Field(max_length=100), AfterValidator(fingerprints.digest_ip)]
 FINGERPRINTS = ("payment_fingerprint", "device_id", "ip")
 
 

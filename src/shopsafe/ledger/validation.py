@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import re
 
 import pycountry
@@ -62,14 +61,3 @@ def digest_identifier(value: str) -> str:
     if not text:
         raise ValueError("must not be empty")
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def digest_ip(value: str) -> str:
-    """SHA-256 (hex) of an IP address in its normal form (so `::ffff:1.2.3.4` = `1.2.3.4`)."""
-    try:
-        address = ipaddress.ip_address(value.strip())
-    except ValueError:
-        raise ValueError(f"'{value}' is not an IP address") from None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return hashlib.sha256(address.compressed.encode()).hexdigest()

@@ -120,7 +120,8 @@ def run_until(
 class Jobs:
     """The other due jobs, run between batches of deliveries: putting stale claims back in
     the queue (every quarter of the claim timeout), queueing reminders (every ten minutes,
-    and first thing), and the sellers' webhooks (a batch each time)."""
+    and first thing), and, a batch each time, the sellers' webhooks and the e-mail updates
+    to people who reported unsolicited parcels."""
 
     def __init__(self, engine: Engine, config: WorkerConfig) -> None:
         self.engine, self.config = engine, config
@@ -149,6 +150,19 @@ class Jobs:
         )
         return tally.claimed
 
+    def send_case_updates(self, transport: Transport, settings: Settings) -> int:
+        """One batch of e-mail updates to reporters (`shopsafe.unsolicited.tasks`); how many
+        were accepted."""
+        from shopsafe.unsolicited.tasks import deliver_due
+
+        return deliver_due(
+            self.engine,
+            transport=transport,
+            mail_from=self.config.mail_from,
+            base_url=settings.base_url,
+            now=self.config.clock(),
+        )
+
 
 def _loop(
     engine: Engine,
@@ -165,6 +179,7 @@ def _loop(
             total.reclaimed += jobs.run_due()
             tally = deliver_batch(engine, config, transport)
             busy = jobs.send_webhooks(settings) > 0
+            busy = jobs.send_case_updates(transport, settings) > 0 or busy
         except Exception:
             if once:
                 raise
@@ -193,3 +208,32 @@ def drain(
     return run_until(
         engine, threading.Event(), settings=settings, once=True, clock=clock, transport=transport
     )
+
+
+class BackgroundWorker:
+    """The worker in a daemon thread of this process: the demo serves pages and sends
+    notices in one process (CONTRACT §1). `stop` lets the batch in hand finish."""
+
+    def __init__(self, engine: Engine, *, settings: Settings | None = None) -> None:
+        self.engine, self.settings = engine, settings
+        self.stopping = threading.Event()
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="shopsafe-worker", daemon=True)
+
+    def _run(self) -> None:
+        try:
+            run_until(self.engine, self.stopping, settings=self.settings)
+        except WorkerBusy as busy:
+            self.error = busy
+            log.warning("the demo's worker does not run: %s", busy)
+        except BaseException as failure:  # a dead thread must say why
+            self.error = failure
+            log.exception("the demo's worker stopped")
+
+    def start(self) -> BackgroundWorker:
+        self.thread.start()
+        return self
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self.stopping.set()
+        self.thread.join(timeout)

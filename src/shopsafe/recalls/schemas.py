@@ -201,3 +201,6 @@ class AffectedPage(BaseModel):
 class ListingCheck(BaseModel):
     sellable: bool
     recall_ids: list[int]
+    # Why it may not be sold: "recalled" (see recall_ids), "seller_suspended" (an operator
+    # suspended the seller's offers because of a case).
+    reasons: list[str] = Field(default_factory=list)

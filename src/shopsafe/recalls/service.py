@@ -294,7 +294,9 @@ def listing_check(
     brand: str | None,
     model: str | None,
 ) -> ListingCheck:
-    """Whether an offer may still be sold: not while a published recall names its product."""
+    """Whether an offer may still be sold: not while a published recall names its product,
+    nor while an operator has suspended the seller's offers because of an unsolicited-package
+    or brushing case (`reasons` says which)."""
     pairs: list[tuple[str, str]] = []
     if gtin:
         try:
@@ -312,7 +314,11 @@ def listing_check(
     if seller_id and seller_pk is None:
         seller_pk = -1  # an unknown seller: only recalls that name no seller apply
     ids = repo.listing_recalls(session, pairs=pairs, seller_id=seller_pk)
-    return ListingCheck(sellable=not ids, recall_ids=ids)
+    from shopsafe.unsolicited.repository import seller_suspended  # operators' case decisions
+
+    suspended = seller_pk is not None and seller_pk > 0 and seller_suspended(session, seller_pk)
+    reasons = (["recalled"] if ids else []) + (["seller_suspended"] if suspended else [])
+    return ListingCheck(sellable=not reasons, recall_ids=ids, reasons=reasons)
 
 
 def _tell_sellers(session: Session, recall: Recall) -> None:

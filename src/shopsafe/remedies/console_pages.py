@@ -13,9 +13,10 @@ from shopsafe.recalls import service as recalls
 from shopsafe.recalls.models import Recall
 from shopsafe.remedies import chart, reporting, service, state
 from shopsafe.remedies import repository as repo
-from shopsafe.remedies.console import Console, show, translate
+from shopsafe.remedies.console import show, translate
 from shopsafe.remedies.endpoints import csv_response, label_response
 from shopsafe.remedies.models import RemedyCase
+from shopsafe.web.deps import Console
 from shopsafe.web.rendering import redirect
 
 DISPOSITIONS = ("destroyed", "recycled", "refurbished", "returned_to_supplier")

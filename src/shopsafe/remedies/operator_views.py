@@ -15,8 +15,8 @@ from shopsafe.recalls import repository as recall_repo
 from shopsafe.remedies import approvals, console_pages, service
 from shopsafe.remedies import report_repository as reports
 from shopsafe.remedies import repository as repo
-from shopsafe.remedies.console import OperatorForm, OperatorPage, show
-from shopsafe.web.deps import DbSession
+from shopsafe.remedies.console import show
+from shopsafe.web.deps import DbSession, OperatorForm, OperatorPage
 from shopsafe.web.rendering import redirect
 
 router = APIRouter(include_in_schema=False)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from shopsafe.kit.errors import InvalidInput
@@ -21,6 +21,12 @@ from shopsafe.remedies import repository as repo
 from shopsafe.remedies.console import STYLESHEET, SellerForm, SellerPage, show
 from shopsafe.remedies.customer_views import router as customer_router
 from shopsafe.remedies.operator_views import router as operator_router
+from shopsafe.remedies.webhook_addresses import (
+    UnresolvedHost,
+    UnsafeWebhookUrl,
+    WebhookGuard,
+    current_guard,
+)
 from shopsafe.web.deps import DbSession
 from shopsafe.web.rendering import redirect
 
@@ -157,13 +163,19 @@ def settings_page(
 
 
 def _settings(
-    console: SellerPage, session: DbSession, *, saved: bool = False, problem: str | None = None
+    console: SellerPage,
+    session: DbSession,
+    *,
+    saved: bool = False,
+    problem: str | None = None,
+    entered: str | None = None,
 ) -> HTMLResponse:
     seller = repo.seller(session, console.principal.seller_id)
     assert seller is not None
     context = {
         "seller": seller, "secret": webhooks.secret_for(seller.external_id), "saved": saved,
         "problem": problem, "deliveries": repo.webhooks_of_seller(session, seller.id),
+        "entered": entered,
     }  # fmt: skip
     return show(console.page, "seller_settings.html", context, status_code=422 if problem else 200)
 
@@ -172,11 +184,19 @@ def _settings(
 def save_settings(
     console: SellerForm,
     session: DbSession,
+    guard: Annotated[WebhookGuard, Depends(current_guard)],
     webhook_url: Annotated[str, Form(max_length=500)] = "",
 ) -> HTMLResponse | RedirectResponse:
+    """Saves the webhook endpoint after the SSRF check (`webhook_addresses`); a refused
+    address is a 422 naming the reason, and the stored endpoint stays as it was."""
     url = webhook_url.strip()
-    if url and not url.lower().startswith(("https://", "http://")):
-        return _settings(console, session, problem="webhook_url")
+    if url:
+        try:
+            guard.check(url)
+        except UnsafeWebhookUrl as refused:
+            return _settings(console, session, problem=refused.reason, entered=url)
+        except UnresolvedHost as error:
+            return _settings(console, session, problem=str(error), entered=url)
     assert console.principal.seller_id is not None
     repo.set_webhook_url(session, console.principal.seller_id, url or None)
     return redirect(console.page, "/seller/settings?saved=1")

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from shopsafe.audit.service import record
 from shopsafe.kit.clock import now as utc_now
 from shopsafe.kit.errors import Conflict, NotFound
+from shopsafe.unsolicited import case_orders as detected_orders
 from shopsafe.unsolicited import ranking, tasks, tracing
 from shopsafe.unsolicited import repository as repo
 from shopsafe.unsolicited.classification import Kind
@@ -29,17 +30,20 @@ def _audit(session: Session, case: Case, *, actor: str, action: str, data: dict[
     )
 
 
-def _log(case: Case, *, at: datetime, by: str, action: str, **detail: Any) -> None:
+def log(case: Case, *, at: datetime, by: str, action: str, **detail: Any) -> None:
     case.actions = [*case.actions, {"at": at.isoformat(), "by": by, "action": action, **detail}]
     case.updated_at = at
 
 
-def case_orders(session: Session, case_id: int) -> list[tuple[int, int, int]]:
-    """(order, customer, address) of every order that belongs to the case: for each address and
-    seller of its verified shipments, the orders of the reported accounts and of accounts
-    that did nothing but have this seller ship there (ADR 10)."""
+def case_orders(session: Session, case: Case) -> list[tuple[int, int, int]]:
+    """(order, customer, address) of every order that belongs to the case. A detection case:
+    the detected ring's orders. A report's case: for each address and seller of its verified
+    shipments, the orders of the reported accounts and of accounts that did nothing but have
+    this seller ship there (ADR 10)."""
+    if case.origin == "detection":
+        return detected_orders.of_case(session, case.id)
     groups: dict[tuple[int, int], set[int]] = {}
-    for address, seller, customer in repo.found_pairs(session, case_id):
+    for address, seller, customer in repo.found_pairs(session, case.id):
         groups.setdefault((address, seller), set()).add(customer)
     found: dict[int, tuple[int, int]] = {}
     for (address, seller), customers in sorted(groups.items()):
@@ -56,7 +60,7 @@ def _block(session: Session, case: Case, *, now: datetime) -> tuple[int, int, in
     wanted: set[tuple[int, int | None, int | None]] = set()
     for address, seller, customer in repo.found_pairs(session, case.id):
         wanted |= {(address, seller, None), (address, None, customer)}
-    wanted |= {(address, None, customer) for _, customer, address in case_orders(session, case.id)}
+    wanted |= {(address, None, customer) for _, customer, address in case_orders(session, case)}
     addresses = sorted({a for a, _, _ in wanted})
     fresh = wanted - repo.active_blocks(session, case.id)
     repo.insert_blocks(
@@ -75,7 +79,7 @@ def on_verified(session: Session, *, case: Case, now: datetime) -> None:
     """A shipment of the report was delivered at the reporter's postal code: stop further
     deliveries at once (an operator can lift the block later)."""
     added, lines, shipments = _block(session, case, now=now)
-    _log(case, at=now, by="shopsafe", action="deliveries_blocked", blocks=added, held=shipments)
+    log(case, at=now, by="shopsafe", action="deliveries_blocked", blocks=added, held=shipments)
     _audit(
         session,
         case,
@@ -102,7 +106,9 @@ def _get(session: Session, number: str) -> Case:
 
 
 def _reporter_email(session: Session, case: Case) -> str | None:
-    return repo.report_of(session, case.id).email
+    """Where the reporter's updates go (nobody for a detection case)."""
+    report = repo.first_report(session, case.id)
+    return report.email if report is not None else None
 
 
 def confirm(
@@ -127,20 +133,18 @@ def confirm(
     case.status, case.decided_at, case.decided_by = "confirmed", stamp, actor
     if classification is not None:
         case.classification = classification
-    if was_dismissed:
+    if was_dismissed and case.origin == "report":  # detection never blocks deliveries
         _block(session, case, now=stamp)
     excluded = (0, 0)
     if case.classification == "brushing":
-        order_ids = [o for o, _, _ in case_orders(session, case.id)]
+        order_ids = [o for o, _, _ in case_orders(session, case)]
         reason = f"confirmed brushing case {case.number}"
         excluded = ranking.exclude(
             session, case_id=case.id, order_ids=order_ids, reason=reason, now=stamp
         )
     else:
         ranking.reverse(session, case_id=case.id, now=stamp)
-    _log(
-        case, at=stamp, by=actor, action="confirmed", classification=case.classification, note=note
-    )
+    log(case, at=stamp, by=actor, action="confirmed", classification=case.classification, note=note)
     _audit(
         session,
         case,
@@ -174,7 +178,7 @@ def dismiss(
     released = _release(session, addresses)
     lifted = repo.lift_suspensions(session, case.id, now=stamp)
     case.status, case.decided_at, case.decided_by = "dismissed", stamp, actor
-    _log(case, at=stamp, by=actor, action="dismissed", note=note)
+    log(case, at=stamp, by=actor, action="dismissed", note=note)
     _audit(
         session,
         case,
@@ -211,8 +215,26 @@ def suspend_seller(
                 created_by=actor,
             )
         )  # fmt: skip
-        _log(case, at=stamp, by=actor, action="seller_suspended", note=note)
+        log(case, at=stamp, by=actor, action="seller_suspended", note=note)
         _audit(session, case, actor=actor, action="seller_suspended", data={"note": note})
+    return case
+
+
+def lift_suspension(
+    session: Session,
+    *,
+    number: str,
+    actor: str,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> Case:
+    """Lifts the seller suspension the case made: the seller's offers are sellable again
+    (unless another case still suspends them)."""
+    stamp = now or utc_now()
+    case = _get(session, number)
+    if repo.lift_suspensions(session, case.id, now=stamp):
+        log(case, at=stamp, by=actor, action="suspension_lifted", note=note)
+        _audit(session, case, actor=actor, action="suspension_lifted", data={"note": note})
     return case
 
 
@@ -231,7 +253,7 @@ def lift_blocks(
     if not addresses:
         return case
     released = _release(session, addresses)
-    _log(case, at=stamp, by=actor, action="blocks_lifted", note=note)
+    log(case, at=stamp, by=actor, action="blocks_lifted", note=note)
     _audit(
         session,
         case,

@@ -14,17 +14,18 @@ from sqlalchemy.orm import Session
 
 from shopsafe.kit.clock import as_utc
 from shopsafe.kit.errors import InvalidInput
-from shopsafe.ledger.models import Seller
-from shopsafe.unsolicited import actions, links, ranking, rights, tracing
+from shopsafe.ledger.models import Address, Seller
+from shopsafe.unsolicited import actions, case_orders, links, ranking, rights, tracing
 from shopsafe.unsolicited import repository as repo
 from shopsafe.unsolicited.classification import Kind, as_kind
-from shopsafe.unsolicited.models import Case
+from shopsafe.unsolicited.models import Case, UnsolicitedReport
 from shopsafe.unsolicited.schemas import (
     BarcodeOut,
     BlockOut,
     CaseOut,
     CasePage,
     CaseSummary,
+    DetectionOut,
     EvidenceShipment,
     RankingAdjustmentOut,
     RankingAdjustmentPage,
@@ -34,6 +35,8 @@ from shopsafe.unsolicited.schemas import (
     SellerIdentity,
     ShipmentAnswer,
 )
+
+LISTED = 500  # ids and addresses listed on a detection case (the counts are complete)
 
 
 def seller_identity(seller: Seller | None) -> SellerIdentity | None:
@@ -128,9 +131,7 @@ def _blocks(rows: list[repo.BlockRow]) -> list[BlockOut]:
     return [
         BlockOut(
             id=block.id,
-            address=", ".join(
-                p for p in (a.line1, f"{a.postal_code} {a.city or ''}".strip(), a.country) if p
-            ),
+            address=_address_text(a),
             seller_id=seller,
             customer_id=customer,
             status=block.status,
@@ -141,17 +142,68 @@ def _blocks(rows: list[repo.BlockRow]) -> list[BlockOut]:
     ]
 
 
+def _reporter(report: UnsolicitedReport | None) -> ReporterOut | None:
+    if report is None:
+        return None
+    return ReporterOut(
+        name=report.name,
+        email=report.email,
+        postal_code=report.postal_code,
+        country=report.country,
+        note=report.note,
+        language=report.language,
+    )
+
+
+def _address_text(a: Address) -> str:
+    return ", ".join(
+        p for p in (a.line1, f"{a.postal_code} {a.city or ''}".strip(), a.country) if p
+    )
+
+
+def detection_view(session: Session, case: Case) -> DetectionOut:
+    """The detected ring behind a detection case: what operators see of it. Orders,
+    accounts and addresses as on a report's case (ids and delivery addresses), no more."""
+    facts = case.evidence or {}
+    orders, accounts, addresses = case_orders.counts(session, case.id)
+    sellers = tracing.sellers(session, [int(s) for s in facts.get("seller_ids", [])])
+    return DetectionOut(
+        ring_id=facts.get("ring_id"),
+        kind=str(facts.get("kind", "brushing")),
+        score=float(facts.get("score", 0.0)),
+        evidence=[str(text) for text in facts.get("evidence", [])],
+        orders=orders,
+        accounts=accounts,
+        addresses=addresses,
+        products=int(facts.get("products", 0)),
+        reviews=int(facts.get("reviews", 0)),
+        sellers=sorted(s.external_id for s in sellers.values()),
+        order_ids=case_orders.order_ids(session, case.id, LISTED),
+        delivery_addresses=[
+            _address_text(a) for a in case_orders.addresses(session, case.id, LISTED)
+        ],
+        first_run_id=facts.get("first_run_id"),
+        last_run_id=facts.get("last_run_id"),
+        runs=int(facts.get("runs", 0)),
+    )
+
+
 def operator_view(session: Session, case: Case) -> CaseOut:
-    report = repo.report_of(session, case.id)
+    report = repo.first_report(session, case.id)
     rows = repo.case_shipments(session, case.id)
     blocks = repo.blocks_of(session, case.id)
     seller = (
         tracing.sellers(session, [case.seller_id]).get(case.seller_id) if case.seller_id else None
     )
     accounts = {c for *_rest, c in rows if c} | {c for *_rest, c in blocks if c}
-    related = len(actions.case_orders(session, case.id))
+    detection = None
+    if case.origin == "detection":
+        detection = detection_view(session, case)
+        accounts |= set(case_orders.account_ids(session, case.id, LISTED))
+    related = len(actions.case_orders(session, case))
     return CaseOut(
         case_id=case.number,
+        origin=case.origin,
         status=case.status,
         classification=as_kind(case.classification),
         created_at=case.created_at,
@@ -160,29 +212,31 @@ def operator_view(session: Session, case: Case) -> CaseOut:
         seller=seller_identity(seller),
         seller_id=seller.external_id if seller else None,
         seller_suspended=bool(repo.suspended_for_case(session, case.id)),
-        reporter=ReporterOut(
-            name=report.name,
-            email=report.email,
-            postal_code=report.postal_code,
-            country=report.country,
-            note=report.note,
-            language=report.language,
-        ),
+        reporter=_reporter(report),
+        detection=detection,
         shipments=_evidence(rows),
         accounts=sorted(accounts),
         related_orders=related,
         blocks=_blocks(blocks),
         ranking_adjustments=ranking.count_active(session, case.id),
         actions=list(case.actions),
-        qr_warning=report.qr_warning,
+        qr_warning=report.qr_warning if report is not None else False,
     )
 
 
-def case_page(session: Session, *, status: str | None, before: int | None, limit: int) -> CasePage:
-    rows = repo.page_of_cases(session, status=status, before=before, limit=limit + 1)
+def case_page(
+    session: Session,
+    *,
+    status: str | None,
+    before: int | None,
+    limit: int,
+    origin: str | None = None,
+) -> CasePage:
+    rows = repo.page_of_cases(session, status=status, before=before, limit=limit + 1, origin=origin)
     items = [
         CaseSummary(
             case_id=case.number,
+            origin=case.origin,
             status=case.status,
             classification=as_kind(case.classification),
             created_at=case.created_at,
@@ -191,6 +245,8 @@ def case_page(session: Session, *, status: str | None, before: int | None, limit
             seller_name=seller,
             found=found,
             reported=reported,
+            orders=(case.evidence or {}).get("orders") if case.origin == "detection" else None,
+            score=(case.evidence or {}).get("score") if case.origin == "detection" else None,
         )
         for case, postal, seller, found, reported in rows[:limit]
     ]

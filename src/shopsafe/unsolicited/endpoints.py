@@ -111,7 +111,11 @@ def get_case(
     case = repo.case_by_number(session, case_id)
     if case is not None and principal is not None and principal.is_operator:
         return answers.operator_view(session, case)
-    if case is None or not links.key_matches(case.number, case.access_salt, key):
+    if (
+        case is None
+        or case.origin != "report"  # a detection case has no reporter and no status link
+        or not links.key_matches(case.number, case.access_salt, key)
+    ):
         raise NotFound(f"case '{case_id}' not found (or the link is not complete)")
     return answers.reporter_answer(session, case, base_url=base_url_of(request))
 
@@ -123,15 +127,20 @@ def list_cases(
     status: Annotated[str | None, Query(pattern="^(unverified|open|confirmed|dismissed)$")] = None,
     cursor: Annotated[str | None, Query(pattern="^[0-9]{1,12}$")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    origin: Annotated[
+        str | None,
+        Query(pattern="^(report|detection)$", description="reported, or found by detection"),
+    ] = None,
 ) -> CasePage:
     before = int(cursor) if cursor else None
-    return answers.case_page(session, status=status, before=before, limit=limit)
+    return answers.case_page(session, status=status, before=before, limit=limit, origin=origin)
 
 
 _DECISIONS = {
     "confirm": "Confirm the case (a brushing case leaves the rankings)",
     "dismiss": "Dismiss the case: blocks lifted, ranking adjustments reversed",
     "suspend-seller": "Suspend the seller's offers",
+    "lift-suspension": "Lift the case's suspension of the seller's offers",
     "lift-blocks": "Lift the case's delivery blocks and release its holds",
 }
 
@@ -147,6 +156,8 @@ def _decide(action: str, case_id: str, decision: DecisionIn | None, session: DbS
         case = actions.dismiss(session, number=case_id, actor=actor, note=body.note)
     elif action == "suspend-seller":
         case = actions.suspend_seller(session, number=case_id, actor=actor, note=body.note)
+    elif action == "lift-suspension":
+        case = actions.lift_suspension(session, number=case_id, actor=actor, note=body.note)
     else:
         case = actions.lift_blocks(session, number=case_id, actor=actor, note=body.note)
     session.flush()

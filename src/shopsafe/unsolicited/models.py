@@ -21,13 +21,19 @@ from shopsafe.db.types import UTCDateTime
 
 
 class Case(Base):
-    """A case for operators. `number` is what the reporter sees; the private status link
-    carries a key derived from `access_salt` and the server's secret key (never stored)."""
+    """A case for operators. `origin` is `report` (a person reported parcels: one report
+    row, evidence rows per tracking number; `number` is what the reporter sees and the
+    private status link carries a key derived from `access_salt` and the server's secret
+    key, never stored) or `detection` (brushing detection found a ring: no reporter, no
+    tracking numbers, no status link; the ring's orders are `CaseOrder` rows and its score
+    and plain-language evidence are in `evidence`). `country` and `postal_key` are the
+    reporter's; for a detection case the country most of the ring's parcels went to and ""."""
 
     __tablename__ = "unsolicited_cases"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
+    origin: Mapped[str] = mapped_column(String(20), default="report", server_default="report")
     access_salt: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(20), index=True)
     classification: Mapped[str] = mapped_column(String(30))
@@ -103,6 +109,25 @@ class CaseShipment(Base):
     )
     classification: Mapped[str] = mapped_column(String(30))
     reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class CaseOrder(Base):
+    """An order of a detection case: one of the detected ring's orders, with its buying
+    account and delivery address. A later detection run that updates the case replaces
+    them; confirming the case takes them out of the rankings like a report's orders."""
+
+    __tablename__ = "unsolicited_case_orders"
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("unsolicited_cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    order_id: Mapped[int] = mapped_column(
+        ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    address_id: Mapped[int] = mapped_column(ForeignKey("addresses.id", ondelete="CASCADE"))
 
 
 class DeliveryBlock(Base):

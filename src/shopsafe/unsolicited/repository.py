@@ -68,6 +68,16 @@ def report_of(session: Session, case_id: int) -> UnsolicitedReport:
     ).one()
 
 
+def first_report(session: Session, case_id: int) -> UnsolicitedReport | None:
+    """The case's report, or None for a case without a reporter (origin `detection`)."""
+    return session.scalars(
+        select(UnsolicitedReport)
+        .where(UnsolicitedReport.case_id == case_id)
+        .order_by(UnsolicitedReport.id)
+        .limit(1)
+    ).first()
+
+
 def insert_case_shipments(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
         session.execute(insert(CaseShipment), list(rows))
@@ -108,9 +118,15 @@ def found_pairs(session: Session, case_id: int) -> list[tuple[int, int, int]]:
 
 
 def page_of_cases(
-    session: Session, *, status: str | None, before: int | None, limit: int
-) -> list[tuple[Case, str, str | None, int, int]]:
-    """(case, reporter's postal code, seller name, found, reported), newest first."""
+    session: Session,
+    *,
+    status: str | None,
+    before: int | None,
+    limit: int,
+    origin: str | None = None,
+) -> list[tuple[Case, str | None, str | None, int, int]]:
+    """(case, reporter's postal code, seller name, found, reported), newest first; a
+    detection case has no postal code and no reported numbers."""
     found = (
         select(func.count())
         .where(CaseShipment.case_id == Case.id, CaseShipment.found.is_(True))
@@ -132,6 +148,8 @@ def page_of_cases(
     )
     if status:
         query = query.where(Case.status == status)
+    if origin:
+        query = query.where(Case.origin == origin)
     if before is not None:
         query = query.where(Case.id < before)
     return [(c, p, n, int(f), int(r)) for c, p, n, f, r in session.execute(query)]

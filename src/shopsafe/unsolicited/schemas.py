@@ -111,10 +111,34 @@ class ReporterOut(BaseModel):
     language: str
 
 
+class DetectionOut(BaseModel):
+    """What brushing detection found (a detection case): the ring, its score and
+    plain-language evidence, and its orders, accounts and addresses (lists capped at
+    `LISTED`; the counts are complete)."""
+
+    ring_id: int | None
+    kind: str
+    score: float
+    evidence: list[str]
+    orders: int
+    accounts: int
+    addresses: int
+    products: int
+    reviews: int
+    sellers: list[str]
+    order_ids: list[str]
+    delivery_addresses: list[str]
+    first_run_id: int | None
+    last_run_id: int | None
+    runs: int
+
+
 class CaseOut(BaseModel):
-    """Everything an operator needs to decide a case."""
+    """Everything an operator needs to decide a case. `origin`: `report` (a reporter, the
+    reported shipments) or `detection` (no reporter; `detection` holds the evidence)."""
 
     case_id: str
+    origin: str = "report"
     status: str
     classification: Kind
     created_at: datetime
@@ -123,7 +147,8 @@ class CaseOut(BaseModel):
     seller: SellerIdentity | None
     seller_id: str | None
     seller_suspended: bool
-    reporter: ReporterOut
+    reporter: ReporterOut | None
+    detection: DetectionOut | None = None
     shipments: list[EvidenceShipment]
     accounts: list[str]
     related_orders: int
@@ -134,15 +159,21 @@ class CaseOut(BaseModel):
 
 
 class CaseSummary(BaseModel):
+    """One line of the case list. A detection case has no reporter's postal code and no
+    reported numbers; `orders` and `score` are the detected ring's."""
+
     case_id: str
+    origin: str = "report"
     status: str
     classification: Kind
     created_at: datetime
     country: str
-    postal_code: str
+    postal_code: str | None
     seller_name: str | None
     found: int
     reported: int
+    orders: int | None = None
+    score: float | None = None
 
 
 class CasePage(BaseModel):

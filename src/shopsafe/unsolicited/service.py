@@ -56,9 +56,10 @@ def check_rate(session: Session, *, client: str, now: datetime) -> str:
     return key
 
 
-def _new_number(session: Session) -> str:
+def new_number(session: Session, *, prefix: str = "UP-") -> str:
+    """A new case number: `UP-` for reports, `RING-` for detected rings (`detected.py`)."""
     for _ in range(8):
-        number = "UP-" + "".join(secrets.choice(_ALPHABET) for _ in range(8))
+        number = prefix + "".join(secrets.choice(_ALPHABET) for _ in range(8))
         if not repo.number_taken(session, number):
             return number
     raise Conflict("could not choose a case number; please try again")  # pragma: no cover
@@ -162,7 +163,7 @@ def _open_case(
 ) -> Case:
     kinds: list[Kind] = [verdicts[t.shipment_id].kind for t in traced]
     case = Case(
-        number=_new_number(session),
+        number=new_number(session),
         access_salt=secrets.token_hex(16),
         status="open" if traced else "unverified",
         classification=case_kind(kinds),

@@ -83,7 +83,11 @@ def status_page(
 ) -> HTMLResponse:
     """The reporter's private page (the key is in the path, so the language links keep it)."""
     case = repo.case_by_number(session, number)
-    if case is None or not links.key_matches(case.number, case.access_salt, key):
+    if (
+        case is None
+        or case.origin != "report"
+        or not links.key_matches(case.number, case.access_salt, key)
+    ):
         raise NotFound("case not found")
     answer = answers.reporter_answer(
         session, case, base_url=str(request.base_url), language=page.language
@@ -117,8 +121,9 @@ def case_list(
     session: DbSession,
     status: Annotated[str | None, Query(pattern="^(unverified|open|confirmed|dismissed)$")] = None,
     before: Annotated[int | None, Query(ge=1)] = None,
+    origin: Annotated[str | None, Query(pattern="^(report|detection)$")] = None,
 ) -> HTMLResponse:
-    found = answers.case_page(session, status=status, before=before, limit=50)
+    found = answers.case_page(session, status=status, before=before, limit=50, origin=origin)
     context = {"cases": found, "status": status}
     return render(templates, page, "operator_cases.html", context)
 

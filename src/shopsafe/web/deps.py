@@ -1,10 +1,12 @@
 """Request dependencies: one transaction per request, the API token's holder, and for
-pages the signed-in visitor, language and CSRF check."""
+pages the signed-in visitor, language and CSRF check, and the operator console's check
+(signed in with an operator's account)."""
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -14,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from shopsafe.auth import csrf, sessions
 from shopsafe.auth import service as auth_service
+from shopsafe.auth.models import Account
 from shopsafe.auth.schemas import Principal
 from shopsafe.auth.sessions import Visitor
 from shopsafe.db.session import session_factory
@@ -143,3 +146,51 @@ def customer_form(page: FormPage) -> Page:
 
 
 CustomerForm = Annotated[Page, Depends(customer_form)]
+
+
+# Console pages: a signed-in seller's or operator's account (the seller's side, which needs
+# the seller's row, is `remedies.console`).
+
+
+@dataclass(frozen=True)
+class Console:
+    """A signed-in seller or operator on a console page."""
+
+    page: Page
+    principal: Principal
+    prefix: str  # "/seller" or "/operator"
+    actor: str
+
+    @property
+    def language(self) -> str:
+        return self.page.language
+
+
+def console_account(session: Session, page: Page, request: Request, role: str) -> Account:
+    """The visitor's account when it has `role`; sent to sign in when nobody is signed in."""
+    if page.visitor is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise SignInRequired(target if request.method == "GET" else "/login")
+    account = session.get(Account, page.visitor.account_id)
+    if account is None or account.role != role:
+        raise Forbidden(f"these pages are for {role}s")
+    return account
+
+
+def _operator(session: Session, page: Page, request: Request) -> Console:
+    account = console_account(session, page, request, "operator")
+    return Console(page, Principal(role="operator"), "/operator", f"operator:{account.email}")
+
+
+def operator_page(request: Request, page: PageContext, session: DbSession) -> Console:
+    """Lets only operators into the /operator/ pages."""
+    return _operator(session, page, request)
+
+
+def operator_form(request: Request, page: FormPage, session: DbSession) -> Console:
+    """An operator's form POST, after the CSRF check."""
+    return _operator(session, page, request)
+
+
+OperatorPage = Annotated[Console, Depends(operator_page)]
+OperatorForm = Annotated[Console, Depends(operator_form)]
