@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from shopsafe.feeds import views as feed_views
 from shopsafe.remedies import operator_views
 from shopsafe.web import deps
-from tests.integration.test_remedies_isolation import account, browser
+from tests.support.consoles import account, browser
 from tests.support.customer_pages import csrf_of
 from tests.support.remedies import Headers, load, orders, set_seller
 

@@ -132,11 +132,15 @@ def test_publish_matches_holds_stops_sales_and_queues_one_notice_per_person(
     check = app_client.get(
         "/api/v1/listings/check", params={"gtin": "4006381333931"}, headers=operator_headers
     )
-    assert check.json() == {"sellable": False, "recall_ids": [recall["id"]]}
+    assert check.json() == {
+        "sellable": False,
+        "recall_ids": [recall["id"]],
+        "reasons": ["recalled"],
+    }
     fine = app_client.get(
         "/api/v1/listings/check", params={"sku": "OTHER"}, headers=operator_headers
     )
-    assert fine.json() == {"sellable": True, "recall_ids": []}
+    assert fine.json() == {"sellable": True, "recall_ids": [], "reasons": []}
     affected = app_client.get(
         f"/api/v1/recalls/{recall['id']}/affected", headers=operator_headers
     ).json()

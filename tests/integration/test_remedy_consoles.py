@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from shopsafe.config import get_settings
 from shopsafe.recalls.models import Recall
 from shopsafe.remedies.models import RemedyCase
-from tests.integration.test_remedies_isolation import RECALL_FORM, account, browser
+from tests.support.consoles import RECALL_FORM, account, browser
 from tests.support.customer_pages import csrf_of
 from tests.support.remedies import Headers, carrier_event, load, orders, png, set_seller, snapshot
 

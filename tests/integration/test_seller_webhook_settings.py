@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from shopsafe.ledger.models import Seller
 from shopsafe.remedies.webhook_addresses import WebhookGuard, current_guard
-from tests.integration.test_remedies_isolation import account, browser
+from tests.support.consoles import account, browser
 from tests.support.customer_pages import csrf_of
 from tests.support.remedies import Headers, load, orders, set_seller
 

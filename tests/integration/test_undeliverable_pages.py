@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from tests.factories import order
-from tests.integration.test_remedies_isolation import account, browser
+from tests.support.consoles import account, browser
 from tests.support.delivery import (
     Headers,
     load,
