@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shopsafe.db.base import Base
@@ -53,3 +53,21 @@ class WebSession(Base):
     method: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class SignInFailure(Base):
+    """A wrong password, kept for the sign-in throttle (`auth.throttle`): keyed digests of
+    the e-mail address and of the client's address, never the values themselves. Rows
+    older than the throttle's window are deleted as new ones come."""
+
+    __tablename__ = "sign_in_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email_key: Mapped[str] = mapped_column(String(64))
+    client_key: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+    __table_args__ = (
+        Index("ix_sign_in_failures_email_key_at", "email_key", "at"),
+        Index("ix_sign_in_failures_client_key_at", "client_key", "at"),
+    )

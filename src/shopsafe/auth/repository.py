@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from shopsafe.auth.models import Account, ApiToken, WebSession
+from shopsafe.auth.models import Account, ApiToken, SignInFailure, WebSession
 from shopsafe.ledger.models import Customer, Seller
 from shopsafe.notifications.models import RecallNotice
 
@@ -71,3 +71,22 @@ def delete_expired_web_sessions(session: Session, account_id: int, at: datetime)
     session.execute(
         delete(WebSession).where(WebSession.account_id == account_id, WebSession.expires_at <= at)
     )
+
+
+def sign_in_failures_since(
+    session: Session, *, email_key: str, client_key: str, since: datetime
+) -> tuple[int, int]:
+    """Failed sign-ins since `since`: for this e-mail address, and from this client."""
+    count = select(func.count()).select_from(SignInFailure).where(SignInFailure.at >= since)
+    by_email = session.scalar(count.where(SignInFailure.email_key == email_key)) or 0
+    by_client = session.scalar(count.where(SignInFailure.client_key == client_key)) or 0
+    return int(by_email), int(by_client)
+
+
+def add_sign_in_failure(session: Session, row: SignInFailure, *, forget_before: datetime) -> None:
+    session.execute(delete(SignInFailure).where(SignInFailure.at < forget_before))
+    session.add(row)
+
+
+def clear_sign_in_failures(session: Session, email_key: str) -> None:
+    session.execute(delete(SignInFailure).where(SignInFailure.email_key == email_key))

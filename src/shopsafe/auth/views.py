@@ -8,8 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from shopsafe.auth import service, sessions
+from shopsafe.auth import service, sessions, throttle
 from shopsafe.auth.models import Account
+from shopsafe.kit.clock import now
 from shopsafe.kit.errors import Unauthorized
 from shopsafe.web.deps import DbSession, FormPage, PageContext
 from shopsafe.web.rendering import Page, make_templates, redirect, render
@@ -50,10 +51,19 @@ def login(
     password: Annotated[str, Form(max_length=1000)] = "",
     next: Annotated[str | None, Form(max_length=2000)] = None,
 ) -> Response:
+    client = page.request.client.host if page.request.client else "unknown"
+    at = now()
+    try:
+        throttle.check(session, email=email, client=client, at=at)
+    except throttle.TooManySignIns:
+        context = {"next": safe_next(next), "email": email, "throttled": True}
+        return render(templates, page, "login.html", context, status_code=429)
     account = service.check_password(session, email=email, password=password)
     if account is None:
+        throttle.failed(session, email=email, client=client, at=at)
         context = {"next": safe_next(next), "email": email, "failed": True}
         return render(templates, page, "login.html", context, status_code=401)
+    throttle.succeeded(session, email=email)
     _signed_in(page, session, account, "password")
     return redirect(page, safe_next(next) or _home_of(account))
 
