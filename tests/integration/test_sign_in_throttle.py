@@ -5,18 +5,20 @@ a successful sign-in forgets the address's failures; nothing readable is stored.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from shopsafe.auth import throttle
+from shopsafe.auth import sessions, throttle
 from shopsafe.auth import views as auth_views
-from shopsafe.auth.models import SignInFailure
+from shopsafe.auth.models import SignInFailure, WebSession
 from shopsafe.kit.clock import now
 from tests.support.consoles import account
 from tests.support.customer_pages import PASSWORD, sign_in
+from tests.support.delivery import run_worker, worker_settings
 
 EMAIL = "ada@home.example"
 
@@ -73,3 +75,30 @@ def test_one_client_guessing_many_addresses_is_stopped(
     assert all("@" not in r.email_key and "testclient" not in r.client_key for r in rows)
     assert len({r.email_key for r in rows}) == throttle.PER_CLIENT
     assert len({r.client_key for r in rows}) == 1
+
+
+def test_the_worker_forgets_expired_sessions_and_old_failures(
+    app_client: TestClient, engine: Engine, clock: list[datetime], tmp_path: Path
+) -> None:
+    account(engine, EMAIL, "operator")
+    assert sign_in(app_client, EMAIL, PASSWORD).status_code == 303
+    _guess(app_client, "nobody@home.example", times=3)
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(WebSession)) == 1
+    later = now() + sessions.LIFETIME["password"] + timedelta(minutes=1)
+    run_worker(engine, worker_settings(tmp_path, None), at=lambda: later)
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(WebSession)) == 0
+        assert session.scalar(select(func.count()).select_from(SignInFailure)) == 0
+
+
+def test_the_worker_keeps_live_sessions_and_recent_failures(
+    app_client: TestClient, engine: Engine, clock: list[datetime], tmp_path: Path
+) -> None:
+    account(engine, EMAIL, "operator")
+    assert sign_in(app_client, EMAIL, PASSWORD).status_code == 303
+    _guess(app_client, "nobody@home.example", times=3)
+    run_worker(engine, worker_settings(tmp_path, None))
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(WebSession)) == 1
+        assert session.scalar(select(func.count()).select_from(SignInFailure)) == 3

@@ -90,3 +90,15 @@ def add_sign_in_failure(session: Session, row: SignInFailure, *, forget_before: 
 
 def clear_sign_in_failures(session: Session, email_key: str) -> None:
     session.execute(delete(SignInFailure).where(SignInFailure.email_key == email_key))
+
+
+def purge_expired(session: Session, *, at: datetime, failures_before: datetime) -> tuple[int, int]:
+    """Deletes every expired session and every sign-in failure older than `failures_before`;
+    how many of each."""
+    sessions = session.execute(delete(WebSession).where(WebSession.expires_at <= at))
+    failures = session.execute(delete(SignInFailure).where(SignInFailure.at < failures_before))
+    return _count(sessions), _count(failures)
+
+
+def _count(result: object) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from shopsafe.auth.tasks import purge_expired
 from shopsafe.config import Settings, get_settings
 from shopsafe.kit.clock import now as utc_now
 from shopsafe.kit.errors import Conflict
@@ -119,9 +120,10 @@ def run_until(
 
 class Jobs:
     """The other due jobs, run between batches of deliveries: putting stale claims back in
-    the queue (every quarter of the claim timeout), queueing reminders (every ten minutes,
-    and first thing), and, a batch each time, the sellers' webhooks and the e-mail updates
-    to people who reported unsolicited parcels."""
+    the queue (every quarter of the claim timeout), queueing reminders and forgetting
+    expired sign-in sessions (every ten minutes, and first thing), and, a batch each time,
+    the sellers' webhooks and the e-mail updates to people who reported unsolicited
+    parcels."""
 
     def __init__(self, engine: Engine, config: WorkerConfig) -> None:
         self.engine, self.config = engine, config
@@ -138,6 +140,7 @@ class Jobs:
             time.monotonic() - self.last_reminders > REMINDER_JOB_SECONDS
         ):
             schedule_reminders(self.engine, self.config)
+            purge_expired(self.engine, now=self.config.clock())
             self.last_reminders = time.monotonic()
         return reclaimed
 
