@@ -19,6 +19,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
 from shopsafe.db.types import UTCDateTime
@@ -53,8 +54,23 @@ def notices_of(
 
 
 def insert_notices(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        session.execute(insert(RecallNotice), list(rows))
+    """Inserts the notices as a plain table insert (the ORM's bulk insert starts a new
+    statement whenever the columns that are None change from one row to the next: hundreds
+    of statements for 10,000 notices). PostgreSQL: one INSERT … SELECT over `unnest` of a
+    bound array per column (one parameter per column, however many rows); SQLite: one
+    `executemany`."""
+    if not rows:
+        return
+    table = RecallNotice.metadata.tables[RecallNotice.__tablename__]
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(insert(table), list(rows))
+        return
+    names = list(rows[0])
+    arrays = [
+        func.unnest(bindparam(name, [row[name] for row in rows], type_=ARRAY(table.c[name].type)))
+        for name in names
+    ]
+    session.execute(insert(table).from_select(names, select(*arrays)))
 
 
 def insert_skipping_taken(session: Session, model: Any, key: str) -> Any:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -40,17 +39,20 @@ def apply(
     now: datetime,
     order_ids: Sequence[int] | None = None,
 ) -> Applied:
-    """Brings the recall's matches up to date with the ledger (all of it, or these orders)."""
+    """Brings the recall's matches up to date with the ledger (all of it, or these orders).
+
+    Set-based: the affected lines are never loaded. Existing matches are updated in place
+    (only when there are any), new ones inserted with one INSERT … SELECT."""
     rule = matching.rule_from(recall.criteria, seller_id=recall.seller_id)
-    rows = session.execute(repo.affected_lines(rule, order_ids=order_ids)).all()
-    found = {line: (customer, int(units)) for line, _order, customer, units in rows}
-    known = repo.matches_for_lines(
-        session, recall.id, list(found) if order_ids is not None else None
-    )
-    fresh, changed = _plan(recall, found, known, full=order_ids is None)
-    repo.update_matches(session, changed)
-    repo.insert_matches(session, [{**row, "matched_at": now} for row in fresh])
-    removed = sum(1 for row in changed if row.get("active") is False)
+    lines = repo.affected_lines(rule, order_ids=order_ids)
+    full = order_ids is None
+    removed = 0
+    if repo.has_matches(session, recall.id):
+        removed = repo.refresh_matches(
+            session, recall.id, rule, lines, version=recall.version, full=full
+        )
+    added = repo.insert_matches(session, recall.id, rule, lines, version=recall.version, now=now)
+    matched = repo.active_count(session, recall.id) if full else repo.count_of(session, lines)
     created = withdrawn = 0
     if recall.kind in NOTIFIED_KINDS:
         buyers, gifts = repo.recipients_of(session, recall.id, order_ids=order_ids)
@@ -60,54 +62,12 @@ def apply(
             version=recall.version,
             wanted=recipients(buyers, gifts),
             now=now,
-            withdraw_missing=order_ids is None,
+            withdraw_missing=full,
         )
         created = len(changes.created) + len(changes.reactivated)
         withdrawn = len(changes.withdrawn)
     held = repo.hold_unshipped(session, recall.id)
-    return Applied(len(found), len(fresh), removed, created, withdrawn, held)
-
-
-def _plan(
-    recall: Recall,
-    found: dict[int, tuple[int, int]],
-    known: dict[int, tuple[int, bool, int]],
-    *,
-    full: bool,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    fresh: list[dict[str, Any]] = []
-    changed: list[dict[str, Any]] = []
-    for line, (customer, units) in found.items():
-        if line not in known:
-            fresh.append(
-                {
-                    "recall_id": recall.id,
-                    "order_line_id": line,
-                    "customer_id": customer,
-                    "units": units,
-                    "active": True,
-                    "version_added": recall.version,
-                }
-            )
-            continue
-        pk, active, old_units = known[line]
-        if not active:
-            changed.append(
-                {
-                    "id": pk,
-                    "active": True,
-                    "units": units,
-                    "version_added": recall.version,
-                    "version_removed": None,
-                }
-            )
-        elif old_units != units:
-            changed.append({"id": pk, "units": units})
-    if full:
-        for line, (pk, active, _units) in known.items():
-            if active and line not in found:
-                changed.append({"id": pk, "active": False, "version_removed": recall.version})
-    return fresh, changed
+    return Applied(matched, added, removed, created, withdrawn, held)
 
 
 def match_new_orders(session: Session, *, order_ids: Sequence[int], now: datetime) -> int:

@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
+    bindparam,
+    case,
     exists,
+    false,
     func,
     insert,
+    literal,
+    null,
     or_,
     select,
     tuple_,
-    union,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from shopsafe.db.types import UTCDateTime
 from shopsafe.ledger.models import (
     Address,
     Customer,
@@ -34,20 +41,20 @@ from shopsafe.recalls.matching import MatchRule
 from shopsafe.recalls.models import Recall, RecallKey, RecallMatch
 
 
-def _candidates(rule: MatchRule) -> Any:
-    """Ids of lines that match a product key: one indexed query per kind of key."""
-    parts: list[Select[Any]] = []
+def _key_match(rule: MatchRule) -> ColumnElement[bool]:
+    """The line matches a product key. Each key is an indexed condition on the line itself
+    (a multi-index OR on SQLite, a BitmapOr on PostgreSQL), so that the matching lines are
+    read once, with no second look-up of each by its id."""
+    parts: list[ColumnElement[bool]] = []
     if rule.gtins:
-        parts.append(select(OrderLine.id).where(OrderLine.gtin.in_(rule.gtins)))
+        parts.append(OrderLine.gtin.in_(rule.gtins))
     if rule.skus:
-        parts.append(select(OrderLine.id).where(OrderLine.sku.in_(rule.skus)))
-    if rule.models:
-        parts.append(
-            select(OrderLine.id).where(
-                tuple_(OrderLine.brand_key, OrderLine.model_key).in_(rule.models)
-            )
-        )
-    return parts[0] if len(parts) == 1 else union(*parts)
+        parts.append(OrderLine.sku.in_(rule.skus))
+    parts += [
+        and_(OrderLine.brand_key == brand, OrderLine.model_key == model)
+        for brand, model in rule.models
+    ]
+    return or_(*parts) if parts else false()
 
 
 def _serial_in_ranges(rule: MatchRule) -> ColumnElement[bool]:
@@ -63,12 +70,15 @@ def _serial_in_ranges(rule: MatchRule) -> ColumnElement[bool]:
     )
 
 
-def _units(rule: MatchRule) -> Any:
+def _units(rule: MatchRule, line_id: Any = OrderLine.id) -> Any:
+    """The affected units of the line `line_id` (a column of the enclosing statement)."""
     if not rule.serial_ranges:
-        return OrderLine.quantity
+        if line_id is OrderLine.id:
+            return OrderLine.quantity
+        return select(OrderLine.quantity).where(OrderLine.id == line_id).scalar_subquery()
     return (
         select(func.count())
-        .where(OrderLineSerial.order_line_id == OrderLine.id, _serial_in_ranges(rule))
+        .where(OrderLineSerial.order_line_id == line_id, _serial_in_ranges(rule))
         .scalar_subquery()
     )
 
@@ -78,7 +88,7 @@ def affected_lines(rule: MatchRule, *, order_ids: Sequence[int] | None = None) -
     query = (
         select(OrderLine.id, OrderLine.order_id, Order.customer_id, _units(rule).label("units"))
         .join(Order, Order.id == OrderLine.order_id)
-        .where(OrderLine.id.in_(_candidates(rule)))
+        .where(_key_match(rule))
     )
     if order_ids is not None:
         query = query.where(OrderLine.order_id.in_(list(order_ids)))
@@ -101,91 +111,144 @@ def affected_lines(rule: MatchRule, *, order_ids: Sequence[int] | None = None) -
     return query
 
 
-def _active_lines(recall_id: int, order_ids: Sequence[int] | None) -> Select[Any]:
-    query = select(RecallMatch.order_line_id).where(
-        RecallMatch.recall_id == recall_id, RecallMatch.active.is_(True)
-    )
-    if order_ids is not None:
-        query = query.join(OrderLine, OrderLine.id == RecallMatch.order_line_id).where(
-            OrderLine.order_id.in_(list(order_ids))
-        )
-    return query
-
-
 Buyers = list[tuple[int, str, str | None, str, str, list[str]]]
 Gifts = list[tuple[int, str, str | None]]
+# Who a line concerns: its buyer, and the recipient of its order when it is a gift. The
+# admin e-mails only count for business buyers; the others' are not read (nor decoded).
+_PEOPLE = (
+    Customer.id,
+    Customer.email,
+    Customer.name,
+    Customer.language,
+    Customer.account_type,
+    case((Customer.account_type == "business", Customer.admin_emails), else_=null()),
+    Order.gift,
+    Order.ship_to_email,
+    Order.ship_to_name,
+)
+
+
+def _people(rows: Iterable[Sequence[Any]]) -> tuple[Buyers, Gifts]:
+    """The buyers (id, e-mail, name, language, account type, admin e-mails) and the gift
+    recipients ((buyer id, e-mail, name)) of rows of `_PEOPLE`, each once."""
+    buyers: dict[int, tuple[int, str, str | None, str, str, list[str]]] = {}
+    gifts: set[tuple[int, str, str | None]] = set()
+    for pk, email, name, language, account, admins, gift, gift_email, gift_name in rows:
+        if pk not in buyers:
+            buyers[pk] = (pk, email, name, language, account, list(admins or []))
+        if gift and gift_email is not None:
+            gifts.add((pk, str(gift_email), gift_name))
+    return list(buyers.values()), sorted(gifts, key=lambda g: (g[0], g[1], g[2] or ""))
+
+
+def live_reach(session: Session, rule: MatchRule) -> tuple[int, int, Buyers, Gifts]:
+    """(affected lines, affected units, buyers, gift recipients) the rule would have now,
+    for a preview: one query that reads each affected line, its order and buyer once."""
+    query = (
+        affected_lines(rule).add_columns(*_PEOPLE).join(Customer, Customer.id == Order.customer_id)
+    )
+    rows = session.execute(query).all()
+    units = sum(int(row.units) for row in rows)
+    buyers, gifts = _people(row[4:] for row in rows)
+    return len(rows), units, buyers, gifts
 
 
 def recipients_of(
     session: Session, recall_id: int, *, order_ids: Sequence[int] | None = None
 ) -> tuple[Buyers, Gifts]:
-    """The people the recall's active matches concern."""
-    return _recipients(session, _active_lines(recall_id, order_ids))
+    """The people the recall's active matches (all, or those in these orders) concern: one
+    query from the matches to their lines, orders and buyers."""
+    query = (
+        select(*_PEOPLE)
+        .select_from(RecallMatch)
+        .join(OrderLine, OrderLine.id == RecallMatch.order_line_id)
+        .join(Order, Order.id == OrderLine.order_id)
+        .join(Customer, Customer.id == Order.customer_id)
+        .where(RecallMatch.recall_id == recall_id, RecallMatch.active.is_(True))
+    )
+    if order_ids is not None:
+        query = query.where(OrderLine.order_id.in_(list(order_ids)))
+    return _people(session.execute(query))
 
 
-def live_recipients(session: Session, rule: MatchRule) -> tuple[Buyers, Gifts]:
-    """The people the rule would concern now (for a preview)."""
-    return _recipients(session, affected_lines(rule).with_only_columns(OrderLine.id))
+def has_matches(session: Session, recall_id: int) -> bool:
+    return session.scalar(select(exists().where(RecallMatch.recall_id == recall_id))) is True
 
 
-def _recipients(session: Session, lines: Select[Any]) -> tuple[Buyers, Gifts]:
-    """The buyers of these lines (id, e-mail, name, language, account type, admin e-mails)
-    and the recipients of their gift orders ((buyer id, e-mail, name))."""
-    buyers = [
-        (pk, email, name, language, account, list(admins or []))
-        for pk, email, name, language, account, admins in session.execute(
-            select(
-                Customer.id,
-                Customer.email,
-                Customer.name,
-                Customer.language,
-                Customer.account_type,
-                Customer.admin_emails,
-            ).where(
-                Customer.id.in_(
-                    select(Order.customer_id)
-                    .join(OrderLine, OrderLine.order_id == Order.id)
-                    .where(OrderLine.id.in_(lines))
-                )
+def active_count(session: Session, recall_id: int) -> int:
+    return int(
+        session.scalar(
+            select(func.count()).where(
+                RecallMatch.recall_id == recall_id, RecallMatch.active.is_(True)
             )
         )
-    ]
-    gifts = [
-        (buyer, str(email), name)
-        for buyer, email, name in session.execute(
-            select(Order.customer_id, Order.ship_to_email, Order.ship_to_name)
-            .distinct()
-            .join(OrderLine, OrderLine.order_id == Order.id)
-            .where(
-                OrderLine.id.in_(lines),
-                Order.gift.is_(True),
-                Order.ship_to_email.is_not(None),
-            )
-        )
-    ]
-    return buyers, gifts
+        or 0
+    )
 
 
-def matches_for_lines(
-    session: Session, recall_id: int, line_ids: Sequence[int] | None
-) -> dict[int, tuple[int, bool, int]]:
-    """order line id → (match id, active, units) of the recall's matches (all, or of lines)."""
-    query = select(
-        RecallMatch.order_line_id, RecallMatch.id, RecallMatch.active, RecallMatch.units
-    ).where(RecallMatch.recall_id == recall_id)
-    if line_ids is not None:
-        query = query.where(RecallMatch.order_line_id.in_(list(line_ids)))
-    return {line: (pk, active, units) for line, pk, active, units in session.execute(query)}
+def count_of(session: Session, lines: Select[Any]) -> int:
+    return int(session.scalar(select(func.count()).select_from(lines.subquery())) or 0)
 
 
-def insert_matches(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        session.execute(insert(RecallMatch), list(rows))
+def _rowcount(result: Any) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
-def update_matches(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        session.execute(update(RecallMatch), list(rows))
+MATCH_COLUMNS = ("recall_id", "order_line_id", "customer_id", "units", "active")
+
+
+def insert_matches(
+    session: Session,
+    recall_id: int,
+    rule: MatchRule,
+    lines: Select[Any],
+    *,
+    version: int,
+    now: datetime,
+) -> int:
+    """Matches for the affected lines the recall has none for yet: one INSERT … SELECT …
+    ON CONFLICT DO NOTHING. Known lines are skipped by the unique index (recall, line), not
+    by an anti-join that PostgreSQL may plan as a scan of the very table being filled."""
+    rows = lines.with_only_columns(
+        literal(recall_id), OrderLine.id, Order.customer_id, _units(rule), literal(True),
+        literal(version), bindparam("matched_at", now, type_=UTCDateTime()),
+    )  # fmt: skip
+    columns = [*MATCH_COLUMNS, "version_added", "matched_at"]
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(RecallMatch).from_select(columns, rows)
+    # SQLite needs the SELECT to end with a WHERE clause here; `lines` always has one.
+    skipping = statement.on_conflict_do_nothing(index_elements=["recall_id", "order_line_id"])
+    # Counted by RETURNING: SQLAlchemy reports no row count for INSERT … SELECT on psycopg.
+    return len(session.execute(skipping.returning(RecallMatch.id)).all())
+
+
+def refresh_matches(
+    session: Session,
+    recall_id: int,
+    rule: MatchRule,
+    lines: Select[Any],
+    *,
+    version: int,
+    full: bool,
+) -> int:
+    """Brings the recall's existing matches in line with `lines`: inactive ones that are
+    affected again come back, active ones get their units recounted, and (when `full`)
+    active ones no longer affected are taken out. Returns how many were taken out."""
+    ids = lines.with_only_columns(OrderLine.id)
+    units = _units(rule, RecallMatch.order_line_id)
+    mine = update(RecallMatch).where(RecallMatch.recall_id == recall_id)
+    mine = mine.execution_options(synchronize_session=False)
+    active, affected = RecallMatch.active.is_(True), RecallMatch.order_line_id.in_(ids)
+    back = {"active": True, "units": units, "version_added": version, "version_removed": None}
+    session.execute(mine.where(RecallMatch.active.is_(False), affected).values(back))
+    session.execute(mine.where(active, affected, RecallMatch.units != units).values(units=units))
+    if not full:
+        return 0
+    gone = {"active": False, "version_removed": version}
+    removed = session.execute(
+        mine.where(active, RecallMatch.order_line_id.not_in(ids)).values(gone)
+    )
+    return _rowcount(removed)
 
 
 def hold_unshipped(session: Session, recall_id: int) -> int:

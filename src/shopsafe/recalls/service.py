@@ -198,15 +198,12 @@ def _keep_version(
 
 def preview(session: Session, recall: Recall) -> Preview:
     """What publishing would reach, computed now; writes nothing."""
-    rule = rule_of(recall)
-    rows = session.execute(repo.affected_lines(rule)).all()
-    customers = {customer for _line, _order, customer, _units in rows}
-    buyers, gifts = repo.live_recipients(session, rule)
+    lines, units, buyers, gifts = repo.live_reach(session, rule_of(recall))
     wanted = recipients(buyers, gifts) if recall.kind in publishing.NOTIFIED_KINDS else {}
     return Preview(
-        affected_order_lines=len(rows),
-        affected_units=sum(int(units) for *_rest, units in rows),
-        affected_customers=len(customers),
+        affected_order_lines=lines,
+        affected_units=units,
+        affected_customers=len(buyers),
         recipients=len(wanted),
     )
 
