@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from shopsafe.config import get_settings
-from shopsafe.kit.errors import InvalidInput, NotFound
+from shopsafe.kit.errors import Forbidden, InvalidInput, NotFound
 from shopsafe.kit.openapi import json_body
 from shopsafe.recalls import customer_alerts, service
 from shopsafe.recalls import repository as repo
@@ -172,13 +172,17 @@ def affected(
 )
 def listing_check(
     session: DbSession,
-    _principal: ApiPrincipal,
+    principal: ApiPrincipal,
     seller_id: str | None = None,
     sku: str | None = None,
     gtin: str | None = None,
     brand: str | None = None,
     model: str | None = None,
 ) -> ListingCheck:
+    # A seller token asks about its own offers only: the answer tells whether operators
+    # suspended the seller named (`seller_suspended`), which is no other seller's business.
+    if not principal.is_operator and seller_id not in (None, principal.seller_external_id):
+        raise Forbidden("a seller token can only check its own offers")
     return service.listing_check(
         session, seller_id=seller_id, sku=sku, gtin=gtin, brand=brand, model=model
     )
