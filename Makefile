@@ -6,12 +6,13 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test lint typecheck unit-sqlite unit-postgresql bench system-deps install install-test lock clean help
+.PHONY: demo test screenshots lint typecheck unit-sqlite unit-postgresql bench system-deps install install-test lock clean help
 
 help:
 	@echo "make demo   - install, create var/demo.db with the demo marketplace, serve on http://$(HOST):$(PORT)"
 	@echo "make test   - lint, type-check, and the whole suite on SQLite and on PostgreSQL"
 	@echo "make bench  - the benchmarks at full size (writes docs/benchmarks.md)"
+	@echo "make screenshots - rewrite docs/screenshots/ from the browser tests"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +60,10 @@ test: system-deps install-test lint typecheck
 	SHOPSAFE_TEST_DATABASE_URL=$$url $(BIN)/python -m pytest
 	@echo "=== benchmarks at tiny size ==="
 	$(BIN)/python bench/run.py --tiny
+
+# Rewrites the README's pictures in docs/screenshots/ from the browser tests.
+screenshots: system-deps install-test
+	SHOPSAFE_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/e2e -q
 
 bench: system-deps install-test
 	$(BIN)/python bench/run.py
