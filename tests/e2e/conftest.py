@@ -48,9 +48,8 @@ from tests.support.recalls import recall_body
 ROOT = Path(__file__).resolve().parents[2]
 # The README's pictures are rewritten only when asked (`make screenshots`); ordinary runs
 # still take every screenshot, into var/screenshots/, so that the step cannot rot.
-SCREENSHOTS = ROOT / (
-    "docs/screenshots" if os.environ.get("SHOPSAFE_UPDATE_SCREENSHOTS") == "1" else "var/screenshots"
-)
+UPDATE_SCREENSHOTS = os.environ.get("SHOPSAFE_UPDATE_SCREENSHOTS") == "1"
+SCREENSHOTS = ROOT / ("docs/screenshots" if UPDATE_SCREENSHOTS else "var/screenshots")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -110,6 +110,11 @@ def test_wrong_shapes_and_empty_files() -> None:
     assert problems("cpsc", b"") == ["file: is empty"]
     assert problems("cpsc", b'{"recalls": []}')[0].startswith("file: expected an array of CPSC")
     assert problems("cpsc", b'["x"]') == ["record 1: expected an object, found str"]
+    assert problems("fda", b'{"RESULT": [1]}') == ["record 1: expected an object, found int"]
+    assert problems("safety-gate", b'[{"alert_number": " "}, null]') == [
+        "record 1: alert_number is missing; every alert needs its id",
+        "record 2: expected an object, found NoneType",
+    ]
     assert adapters.parse("fda", b'{"RESULT": []}').entries == []
     assert problems("nowhere", b"[]") == [
         "SOURCE: 'nowhere' is not one of cpsc, cpsc-csv, fda, safety-gate"

@@ -169,6 +169,12 @@ def affected(
     response_model=ListingCheck,
     tags=["orders"],
     summary="Whether an offer may still be sold",
+    description=(
+        "`sellable: false` when a published recall matches the offer (`recall_ids`) or an "
+        "operator suspended the seller (`reasons` holds `recalled` and/or `seller_suspended`). "
+        "A seller token may only ask about its own offers: another `seller_id` answers 403."
+    ),
+    responses={403: {"description": "a seller token asked about another seller's offers"}},
 )
 def listing_check(
     session: DbSession,

@@ -82,20 +82,8 @@ def entry(record: dict[str, Any], position: str) -> FeedEntry | Reject:
 def parse(data: bytes) -> ParsedFeed:
     document = reading.load_json(data, records_keys=("",))
     records = reading.records_of(document, keys=(), what="an array of CPSC recalls")
-    problems: list[str] = []
-    parsed = ParsedFeed()
-    for index, record in enumerate(records, start=1):
-        position = f"record {index}"
-        if not isinstance(record, dict):
-            problems.append(f"{position}: expected an object, found {type(record).__name__}")
-            continue
-        if not recall_number(record):
-            problems.append(f"{position}: RecallNumber is missing; every recall needs its id")
-            continue
-        made = entry(record, position)
-        if isinstance(made, Reject):
-            parsed.rejects.append(made)
-        else:
-            parsed.entries.append(made)
-    reading.check(problems)
-    return parsed
+    return reading.collect(reading.numbered(records), missing_id=_missing_id, entry=entry)
+
+
+def _missing_id(record: dict[str, Any]) -> str | None:
+    return None if recall_number(record) else "RecallNumber is missing; every recall needs its id"

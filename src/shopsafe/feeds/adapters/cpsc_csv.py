@@ -107,17 +107,11 @@ def parse(data: bytes) -> ParsedFeed:
     text = reading.decode(data)
     if not text.strip():
         raise MalformedFeed(["file: is empty"])
-    problems: list[str] = []
-    parsed = ParsedFeed()
-    for line, row in _rows(text):
-        position = f"line {line}"
-        if not text_of(row.get("Recall Number")):
-            problems.append(f"{position}: Recall Number is empty; every recall needs its id")
-            continue
-        made = entry(row, position)
-        if isinstance(made, Reject):
-            parsed.rejects.append(made)
-        else:
-            parsed.entries.append(made)
-    reading.check(problems)
-    return parsed
+    rows = ((f"line {line}", row) for line, row in _rows(text))
+    return reading.collect(rows, missing_id=_missing_id, entry=entry)
+
+
+def _missing_id(row: dict[str, Any]) -> str | None:
+    if text_of(row.get("Recall Number")):
+        return None
+    return "Recall Number is empty; every recall needs its id"

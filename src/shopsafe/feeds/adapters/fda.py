@@ -105,23 +105,10 @@ def parse(data: bytes) -> ParsedFeed:
     records = reading.records_of(
         document, keys=("RESULT", "results"), what="FDA enforcement records"
     )
-    problems: list[str] = []
-    parsed = ParsedFeed()
-    for index, record in enumerate(records, start=1):
-        position = f"record {index}"
-        if not isinstance(record, dict):
-            problems.append(f"{position}: expected an object, found {type(record).__name__}")
-            continue
-        if not identifier(record):
-            problems.append(
-                f"{position}: PRODUCTID (or openFDA recall_number) is missing; every record "
-                "needs its id"
-            )
-            continue
-        made = entry(record, position)
-        if isinstance(made, Reject):
-            parsed.rejects.append(made)
-        else:
-            parsed.entries.append(made)
-    reading.check(problems)
-    return parsed
+    return reading.collect(reading.numbered(records), missing_id=_missing_id, entry=entry)
+
+
+def _missing_id(record: dict[str, Any]) -> str | None:
+    if identifier(record):
+        return None
+    return "PRODUCTID (or openFDA recall_number) is missing; every record needs its id"

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from shopsafe.feeds.adapters.base import MalformedFeed
+from shopsafe.feeds.adapters.base import FeedEntry, MalformedFeed, ParsedFeed, Reject
 
 _DECODER = json.JSONDecoder()
 _WS = re.compile(r"\s*")
@@ -102,6 +103,39 @@ def check(problems: list[str]) -> None:
         if len(problems) > MAX_PROBLEMS:
             shown.append(f"… and {len(problems) - MAX_PROBLEMS} more problems")
         raise MalformedFeed(shown)
+
+
+def collect(
+    records: Iterable[tuple[str, Any]],
+    *,
+    missing_id: Callable[[dict[str, Any]], str | None],
+    entry: Callable[[dict[str, Any], str], FeedEntry | Reject],
+) -> ParsedFeed:
+    """Each (position, record) becomes an entry or a reject. A record that is not an object,
+    or that `missing_id` finds without its id, is a problem of the whole file: the file is
+    refused with every such problem named, and nothing of it is kept."""
+    problems: list[str] = []
+    parsed = ParsedFeed()
+    for position, record in records:
+        if not isinstance(record, dict):
+            problems.append(f"{position}: expected an object, found {type(record).__name__}")
+            continue
+        problem = missing_id(record)
+        if problem:
+            problems.append(f"{position}: {problem}")
+            continue
+        made = entry(record, position)
+        if isinstance(made, Reject):
+            parsed.rejects.append(made)
+        else:
+            parsed.entries.append(made)
+    check(problems)
+    return parsed
+
+
+def numbered(records: Iterable[Any]) -> Iterable[tuple[str, Any]]:
+    """The records of a JSON feed with their positions, `record 1` onwards."""
+    return ((f"record {index}", record) for index, record in enumerate(records, start=1))
 
 
 def records_of(document: Any, *, keys: tuple[str, ...], what: str) -> list[Any]:

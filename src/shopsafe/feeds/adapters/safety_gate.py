@@ -117,20 +117,11 @@ def _alerts(document: Any) -> list[Any]:
 
 def parse(data: bytes) -> ParsedFeed:
     document = reading.load_json(data, records_keys=("", "results", "records"))
-    problems: list[str] = []
-    parsed = ParsedFeed()
-    for index, alert in enumerate(_alerts(document), start=1):
-        position = f"record {index}"
-        if not isinstance(alert, dict):
-            problems.append(f"{position}: expected an object, found {type(alert).__name__}")
-            continue
-        if not text_of(alert.get("alert_number")):
-            problems.append(f"{position}: alert_number is missing; every alert needs its id")
-            continue
-        made = entry(alert, position)
-        if isinstance(made, Reject):
-            parsed.rejects.append(made)
-        else:
-            parsed.entries.append(made)
-    reading.check(problems)
-    return parsed
+    alerts = reading.numbered(_alerts(document))
+    return reading.collect(alerts, missing_id=_missing_id, entry=entry)
+
+
+def _missing_id(alert: dict[str, Any]) -> str | None:
+    if text_of(alert.get("alert_number")):
+        return None
+    return "alert_number is missing; every alert needs its id"
