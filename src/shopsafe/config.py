@@ -7,9 +7,12 @@ import hmac
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shopsafe.feeds.adapters.base import SOURCES
 
 DEFAULT_VAR = Path("var")
 
@@ -59,6 +62,12 @@ class Settings(BaseSettings):
     feed_auto_threshold: float = Field(0.9, gt=0, le=1)
     feed_review_threshold: float = Field(0.6, gt=0, le=1)
     feed_auto_publish: bool = False
+    # Scheduled pulls by the worker (docs/adr/0016-…): whitespace-separated `source=url`
+    # pairs, e.g. "cpsc=https://… fda=https://…", each fetched every feed_pull_hours
+    # (conditional GET: an unchanged file is not imported again). "" pulls nothing.
+    feed_pulls: str = ""
+    feed_pull_hours: float = Field(6.0, gt=0)
+    feed_pull_timeout_seconds: float = Field(60.0, gt=0)
 
     @model_validator(mode="after")
     def _feed_thresholds_in_order(self) -> Settings:
@@ -68,6 +77,16 @@ class Settings(BaseSettings):
                 f"above SHOPSAFE_FEED_AUTO_THRESHOLD ({self.feed_auto_threshold})"
             )
         return self
+
+    @field_validator("feed_pulls")
+    @classmethod
+    def _pull_list(cls, value: str) -> str:
+        parse_pulls(value)
+        return value
+
+    def feed_pull_list(self) -> tuple[tuple[str, str], ...]:
+        """The scheduled pulls as (source, url) pairs."""
+        return parse_pulls(self.feed_pulls)
 
     @field_validator("reminder_days")
     @classmethod
@@ -109,6 +128,26 @@ def parse_days(value: str) -> tuple[int, ...]:
     if list(days) != sorted(set(days)):
         raise ValueError(f"reminder days must increase: {value!r}")
     return days
+
+
+def parse_pulls(value: str) -> tuple[tuple[str, str], ...]:
+    """Parses "cpsc=https://a fda=https://b" into (("cpsc", "https://a"), ("fda", …)),
+    naming every entry that is not a known source and an http(s) address."""
+    pulls: list[tuple[str, str]] = []
+    problems: list[str] = []
+    for item in value.split():
+        source, _, url = item.partition("=")
+        if source not in SOURCES:
+            problems.append(f"'{item}': the source must be one of {', '.join(SOURCES)}")
+        elif urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+            problems.append(f"'{item}': the address must be an http:// or https:// URL with a host")
+        elif (source, url) in pulls:
+            problems.append(f"'{item}': listed twice")
+        else:
+            pulls.append((source, url))
+    if problems:
+        raise ValueError("feed pulls are 'source=url' pairs: " + "; ".join(problems))
+    return tuple(pulls)
 
 
 @lru_cache(maxsize=1)

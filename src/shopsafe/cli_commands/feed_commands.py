@@ -92,7 +92,8 @@ def pull(
 ) -> None:
     """Fetch an authority's file over HTTP(S) and import it, as `feeds import` does.
 
-    For scheduled pulls; prints the same line."""
+    Prints the same line. For pulls on a schedule, list them in SHOPSAFE_FEED_PULLS and the
+    worker fetches them (only when the file changed)."""
     with user_errors():
         summary = _import(source, download.fetch(url, timeout=timeout))
     _report(summary)

@@ -44,9 +44,10 @@ def worker(
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
+    pulled = f", feed pulls {tally.feed_pulls}" if tally.feed_pulls else ""
     typer.echo(
         f"sent {tally.sent}, retrying {tally.retrying}, failed {tally.failed}, "
-        f"cancelled {tally.cancelled}"
+        f"cancelled {tally.cancelled}{pulled}"
     )
 
 

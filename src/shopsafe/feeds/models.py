@@ -107,3 +107,46 @@ class CatalogMatch(Base):
         UniqueConstraint("feed_record_id", "product_id"),
         Index("ix_catalog_matches_decision_band", "decision", "band"),
     )
+
+
+class FeedSubscription(Base):
+    """A scheduled pull (`SHOPSAFE_FEED_PULLS`): an authority's file fetched by the worker.
+
+    `next_pull_at` is the claim: a worker takes a due pull by moving it forward in one
+    conditional UPDATE, so that two workers never fetch the same file at once. `etag` and
+    `last_modified` are the server's validators of the last file imported (conditional GET).
+    """
+
+    __tablename__ = "feed_subscriptions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(20))
+    url: Mapped[str] = mapped_column(String(2000))
+    next_pull_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    etag: Mapped[str | None] = mapped_column(String(500))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (UniqueConstraint("source", "url"),)
+
+
+class FeedPull(Base):
+    """One pull of a subscription: `imported` (the file was new or changed), `not_modified`
+    (the server answered 304) or `failed` (`error` says why; nothing of the file was kept)."""
+
+    __tablename__ = "feed_pulls"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("feed_subscriptions.id", ondelete="CASCADE")
+    )
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    outcome: Mapped[str] = mapped_column(String(20))
+    imported: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_feed_pulls_subscription_started", "subscription_id", "started_at"),)

@@ -4,13 +4,20 @@ review queue. Lookups are batched (one query per batch of records, not per recor
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from shopsafe.feeds.matching import Offer
-from shopsafe.feeds.models import CatalogMatch, FeedRecord, FeedRecordVersion
+from shopsafe.feeds.models import (
+    CatalogMatch,
+    FeedPull,
+    FeedRecord,
+    FeedRecordVersion,
+    FeedSubscription,
+)
 from shopsafe.ledger.models import Product, Seller
 from shopsafe.recalls.models import Recall
 
@@ -213,3 +220,58 @@ def catalogue_brand_keys(session: Session) -> set[str]:
         select(Product.brand_key).where(Product.brand_key.is_not(None)).distinct()
     )
     return {key for key in rows if key}
+
+
+def subscribe(session: Session, pulls: Sequence[tuple[str, str]], *, now: datetime) -> None:
+    """Adds the configured pulls not yet known, due at once. Subscriptions no longer
+    configured stay, with their history, but are never pulled (`due` asks for the list)."""
+    known = {(s.source, s.url) for s in session.scalars(select(FeedSubscription))}
+    for source, url in pulls:
+        if (source, url) not in known:
+            session.add(FeedSubscription(source=source, url=url, next_pull_at=now, created_at=now))
+    session.flush()
+
+
+def due_subscriptions(
+    session: Session, pulls: Sequence[tuple[str, str]], *, now: datetime
+) -> list[FeedSubscription]:
+    wanted = set(pulls)
+    rows = session.scalars(
+        select(FeedSubscription)
+        .where(FeedSubscription.next_pull_at <= now)
+        .order_by(FeedSubscription.next_pull_at, FeedSubscription.id)
+    )
+    return [row for row in rows if (row.source, row.url) in wanted]
+
+
+def claim_subscription(
+    session: Session, subscription_id: int, *, now: datetime, until: datetime
+) -> bool:
+    """Takes a due pull by moving `next_pull_at` past `now` in one conditional UPDATE: of two
+    workers that saw it due, only the first changes a row (the second's WHERE no longer
+    holds once the first has committed)."""
+    result = session.execute(
+        update(FeedSubscription)
+        .where(FeedSubscription.id == subscription_id, FeedSubscription.next_pull_at <= now)
+        .values(next_pull_at=until)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def subscriptions_with_last_pull(
+    session: Session,
+) -> list[tuple[FeedSubscription, FeedPull | None]]:
+    """Every subscription with its latest pull (the operator's feeds page)."""
+    latest = (
+        select(FeedPull.subscription_id, func.max(FeedPull.id).label("pull_id"))
+        .group_by(FeedPull.subscription_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(FeedSubscription, FeedPull)
+        .outerjoin(latest, latest.c.subscription_id == FeedSubscription.id)
+        .outerjoin(FeedPull, FeedPull.id == latest.c.pull_id)
+        .order_by(FeedSubscription.source, FeedSubscription.url)
+    )
+    return [(subscription, pull) for subscription, pull in rows]

@@ -15,6 +15,8 @@ from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
+from shopsafe.config import get_settings
+from shopsafe.feeds import repository as repo
 from shopsafe.feeds import review
 from shopsafe.feeds.schemas import DecisionIn, RecallEdits
 from shopsafe.kit.errors import Conflict, InvalidInput
@@ -39,7 +41,13 @@ def _page(
     status_code: int = 200,
 ) -> HTMLResponse:
     queue = review.review_page(session, cursor=cursor, limit=PAGE_SIZE)
+    configured = set(get_settings().feed_pull_list())
+    pulls = [
+        (subscription, pull, (subscription.source, subscription.url) in configured)
+        for subscription, pull in repo.subscriptions_with_last_pull(session)
+    ]
     context = {
+        "pulls": pulls,
         "queue": queue,
         "done": done,
         "problems": problems or [],

@@ -82,6 +82,7 @@ class Tally:
     cancelled: int = 0
     released: int = 0
     reclaimed: int = 0
+    feed_pulls: int = 0
 
     def add(self, other: Tally) -> None:
         for f in fields(self):

@@ -37,6 +37,7 @@ from shopsafe.notifications.transport import Transport, transport_for
 
 log = logging.getLogger("shopsafe.worker")
 REMINDER_JOB_SECONDS = 600.0  # reminders are due by the day; looking every ten minutes is plenty
+FEED_JOB_SECONDS = 60.0  # scheduled feed pulls are due by the hour
 
 
 class WorkerBusy(Conflict):
@@ -121,15 +122,16 @@ def run_until(
 class Jobs:
     """The other due jobs, run between batches of deliveries: putting stale claims back in
     the queue (every quarter of the claim timeout), queueing reminders and forgetting
-    expired sign-in sessions (every ten minutes, and first thing), and, a batch each time,
-    the sellers' webhooks and the e-mail updates to people who reported unsolicited
-    parcels."""
+    expired sign-in sessions (every ten minutes, and first thing), the authorities' files
+    due for a scheduled pull (every minute, and first thing), and, a batch each time, the
+    sellers' webhooks and the e-mail updates to people who reported unsolicited parcels."""
 
     def __init__(self, engine: Engine, config: WorkerConfig) -> None:
         self.engine, self.config = engine, config
         self.reclaim_every = config.claim_timeout.total_seconds() / 4
         self.last_reclaim = time.monotonic()
         self.last_reminders: float | None = None
+        self.last_feed_pulls: float | None = None
 
     def run_due(self) -> int:
         reclaimed = 0
@@ -143,6 +145,17 @@ class Jobs:
             purge_expired(self.engine, now=self.config.clock())
             self.last_reminders = time.monotonic()
         return reclaimed
+
+    def pull_feeds(self, settings: Settings) -> list[str]:
+        """The scheduled feed pulls that are due (`shopsafe.feeds.tasks`); their outcomes."""
+        if self.last_feed_pulls is not None and (
+            time.monotonic() - self.last_feed_pulls < FEED_JOB_SECONDS
+        ):
+            return []
+        from shopsafe.feeds.tasks import pull_due
+
+        self.last_feed_pulls = time.monotonic()
+        return pull_due(self.engine, settings=settings, clock=self.config.clock)
 
     def send_webhooks(self, settings: Settings) -> int:
         """One batch of the sellers' webhooks (`shopsafe.remedies.tasks`); how many it took."""
@@ -180,6 +193,7 @@ def _loop(
     while not stop.is_set():
         try:
             total.reclaimed += jobs.run_due()
+            total.feed_pulls += len(jobs.pull_feeds(settings))
             tally = deliver_batch(engine, config, transport)
             busy = jobs.send_webhooks(settings) > 0
             busy = jobs.send_case_updates(transport, settings) > 0 or busy
