@@ -6,6 +6,7 @@ import sys
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 
 from shopsafe.cli_commands import (
     brushing_commands,
@@ -45,5 +46,22 @@ def _root(
 
 
 def main() -> None:
-    app(prog_name="shopsafe")
+    try:
+        app(prog_name="shopsafe")
+    except ValidationError as error:
+        if error.title != "Settings":
+            raise
+        for line in settings_problems(error):
+            print(f"shopsafe: {line}", file=sys.stderr)
+        sys.exit(1)
     sys.exit(0)
+
+
+def settings_problems(error: ValidationError) -> list[str]:
+    """One line per wrong setting, named as it is set: `SHOPSAFE_FEED_PULLS: …`."""
+    lines = []
+    for problem in error.errors():
+        message = str(problem["msg"]).removeprefix("Value error, ")
+        names = [f"SHOPSAFE_{str(part).upper()}" for part in problem["loc"]]
+        lines.append(f"{'.'.join(names)}: {message}" if names else f"settings: {message}")
+    return lines

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -63,3 +68,26 @@ def test_token_from_the_command_opens_the_api(
     assert len(token.splitlines()) == 1 and token.startswith("ssk_")
     answer = app_client.get("/api/v1/orders/X", headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 404
+
+
+def test_wrong_settings_are_named_without_a_traceback(tmp_path: Path) -> None:
+    environment = {
+        **os.environ,
+        "SHOPSAFE_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+        "SHOPSAFE_VAR_DIR": str(tmp_path),
+        "SHOPSAFE_FEED_PULLS": "cpsc=https://example.org/recalls.json fda=ftp://example.org/x",
+        "SHOPSAFE_REMINDER_DAYS": "21,7",
+    }
+    run = subprocess.run(
+        [sys.executable, "-m", "shopsafe", "worker", "--once"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert run.stderr.splitlines() == [
+        "shopsafe: SHOPSAFE_REMINDER_DAYS: reminder days must increase: '21,7'",
+        "shopsafe: SHOPSAFE_FEED_PULLS: feed pulls are 'source=url' pairs: "
+        "'fda=ftp://example.org/x': the address must be an http:// or https:// URL with a host",
+    ]
