@@ -1,6 +1,7 @@
 """What a customer does in the browser (JavaScript off): sign in, see the banner on "Your
 Orders", follow it, open a recall and choose a remedy; in English and in German; sign in by
-the link of a notice e-mail. Screenshots of the main pages go to docs/screenshots/."""
+the link of a notice e-mail. Screenshots of the main pages go to var/screenshots/
+(docs/screenshots/ with `make screenshots`)."""
 
 from __future__ import annotations
 

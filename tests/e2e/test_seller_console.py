@@ -1,6 +1,7 @@
 """A seller in the browser (JavaScript off): starts a recall from the console, sees whom it
 reaches, publishes, and watches the dashboard move as a customer asks for a refund and the
-carrier's signed events bring the parcel back. Screenshots go to docs/screenshots/."""
+carrier's signed events bring the parcel back. Screenshots go to var/screenshots/
+(docs/screenshots/ with `make screenshots`)."""
 
 from __future__ import annotations
 

@@ -160,6 +160,30 @@ def test_a_due_pull_is_taken_by_one_worker_only(
     assert taken == [True, False]
 
 
+def test_two_workers_claiming_at_the_same_moment_get_it_once(
+    engine: Engine, authority: tuple[str, Published]
+) -> None:
+    url, _published = authority
+    with transaction(engine) as session:
+        repo.subscribe(session, [("fda", url)], now=T0)
+        subscription_id = session.scalars(select(FeedSubscription.id)).one()
+    until = T0 + timedelta(hours=6)
+    second: list[bool] = []
+
+    def other_worker() -> None:
+        with transaction(engine) as session:
+            second.append(repo.claim_subscription(session, subscription_id, now=T0, until=until))
+
+    with transaction(engine) as first:
+        assert repo.claim_subscription(first, subscription_id, now=T0, until=until)
+        racing = threading.Thread(target=other_worker)
+        racing.start()
+        racing.join(0.5)
+        assert racing.is_alive()  # it waits for the first claim's transaction
+    racing.join(10)
+    assert second == [False]
+
+
 def test_the_worker_runs_the_pulls_and_forgets_no_unconfigured_history(
     engine: Engine, authority: tuple[str, Published], tmp_path: Path
 ) -> None:

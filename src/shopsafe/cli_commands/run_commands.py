@@ -88,7 +88,7 @@ def demo(
             today=dt.date.today(),
             on_orders=lambda n: progress.advance(task, n),
         )
-    _print_logins(logins, host, port)
+    _print_logins(logins, host, port, database=engine().url.render_as_string(hide_password=True))
     from shopsafe.notifications.worker import BackgroundWorker
 
     worker = BackgroundWorker(engine()).start()
@@ -98,7 +98,7 @@ def demo(
         worker.stop()
 
 
-def _print_logins(logins: DemoLogins, host: str, port: int) -> None:
+def _print_logins(logins: DemoLogins, host: str, port: int, *, database: str) -> None:
     lines = [
         f"Shopsafe demo on http://{host}:{port}   (password for every login: {logins.password})",
         f"  operator   {logins.operator_email}",
@@ -115,7 +115,7 @@ def _print_logins(logins: DemoLogins, host: str, port: int) -> None:
     if logins.unsolicited is not None:
         lines.append("Unsolicited parcels to try at /unsolicited:")
         lines += ["  " + line for line in logins.unsolicited(f"http://{host}:{port}")]
-    lines.append("Ctrl-C stops the demo; `make demo` again reuses var/demo.db.")
+    lines.append(f"Ctrl-C stops the demo; starting it again reuses {database} (--fresh: anew).")
     typer.echo("\n".join(lines))
 
 

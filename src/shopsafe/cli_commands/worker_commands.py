@@ -1,4 +1,5 @@
-"""`shopsafe worker [--once]`: send due deliveries (notices, corrections, reminders)."""
+"""`shopsafe worker [--once]`: send due deliveries (notices, corrections, reminders) and run
+the other due jobs (see `notifications.worker.Jobs`)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ from shopsafe.cli_commands.common import engine, err, user_errors
 def worker(
     once: Annotated[bool, typer.Option("--once", help="Send what is due now, then exit.")] = False,
 ) -> None:
-    """Send due deliveries and run due jobs (reminders) until stopped (Ctrl-C or SIGTERM).
+    """Send due deliveries and run due jobs until stopped (Ctrl-C or SIGTERM).
 
+    Jobs: notices and reminders, seller webhooks, e-mail updates to people who reported
+    unsolicited parcels, scheduled feed pulls (SHOPSAFE_FEED_PULLS), and clean-ups.
     With SHOPSAFE_SMTP_URL unset, messages are written to var/outbox/*.eml. On PostgreSQL
     several workers may run at once; on SQLite only one.
     """

@@ -1,1 +1,1 @@
-"""Small shared helpers: errors, clock, ids, pagination."""
+"""Small shared helpers: domain errors with their HTTP status, the clock, OpenAPI helpers."""
