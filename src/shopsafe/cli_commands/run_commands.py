@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from shopsafe.cli_commands.common import engine, err, user_errors
+from shopsafe.config import get_settings
 from shopsafe.db import migrate
 from shopsafe.db.session import transaction
 
@@ -80,6 +82,8 @@ def demo(
     web pages and the delivery worker in this one process."""
     from shopsafe.demo import service as demo_service
 
+    _links_to_this_server(host, port)
+
     with user_errors(), _progress() as progress:
         task = progress.add_task("demo orders", total=demo_service.DEMO_ORDERS)
         logins = demo_service.prepare(
@@ -96,6 +100,15 @@ def demo(
         serve(host=host, port=port)
     finally:
         worker.stop()
+
+
+def _links_to_this_server(host: str, port: int) -> None:
+    """Links in the demo's e-mails and pages lead to the server it runs, unless
+    SHOPSAFE_BASE_URL says otherwise (the worker runs in this process, so it knows)."""
+    if not os.environ.get("SHOPSAFE_BASE_URL"):
+        shown = f"[{host}]" if ":" in host else host
+        os.environ["SHOPSAFE_BASE_URL"] = f"http://{shown}:{port}"
+        get_settings.cache_clear()
 
 
 def _print_logins(logins: DemoLogins, host: str, port: int, *, database: str) -> None:
