@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from shopsafe.auth.schemas import Principal
 from shopsafe.config import get_settings
 from shopsafe.db.session import transaction
-from shopsafe.feeds import service
+from shopsafe.feeds import recalling, service
+from shopsafe.feeds.extraction import Extraction
 from shopsafe.feeds.models import CatalogMatch, FeedRecord
 from shopsafe.feeds.schemas import ImportSummary
 from shopsafe.ledger.models import OrderLine, Product
@@ -68,7 +69,9 @@ def test_automatic_band_prepares_drafts_and_the_review_band_waits(engine: Engine
     with Session(engine) as session:
         recall = session.get(Recall, wet.recall_id)
         assert recall is not None and recall.status == "draft"
-        assert recall.criteria["gtins"] == ["00879288000077"]
+        # The offer's GTIN, and the authority's other UPC of the product: not sold here
+        # yet, but an offer of it must not be sold either.
+        assert sorted(recall.criteria["gtins"]) == ["00879288000077", "00879288000084"]
         assert recall.content["remedies"] == ["refund", "replacement", "repair", "dispose"]
         assert recall.content["hazard"].startswith("The hose end nozzle clip can dislodge")
         assert recall.content["contact"]["url"].startswith("https://www.cpsc.gov/Recalls/")
@@ -112,6 +115,11 @@ def test_automatic_publishing_when_the_operator_turned_it_on(
         assert recall.status == "published"
         assert session.scalar(select(func.count()).select_from(RecallMatch)) == 1
         assert session.scalar(select(func.count()).select_from(RecallNotice)) == 1
+        # The authority's other UPC of the product stops sales too, though none was sold.
+        check = recalls.listing_check(
+            session, seller_id=None, sku=None, gtin="00879288000084", brand=None, model=None
+        )
+        assert not check.sellable and check.recall_ids == [recall.id]
 
 
 def test_thresholds_from_the_settings_decide_the_band(
@@ -173,3 +181,19 @@ def test_offers_imported_later_are_found_by_matching_again(engine: Engine) -> No
     with transaction(engine) as session:
         again = service.rematch_all(session)
     assert again.automatic == 0 and again.recalls_created == 0 and count(engine, Recall) == 1
+
+
+def test_an_authority_code_of_an_offer_an_operator_rejected_stays_out(engine: Engine) -> None:
+    other = offer("1", sku="WF-32", name="Wet & Forget refill", brand="Wet & Forget",
+                  gtin="879288000084")  # fmt: skip
+    load_offers(engine, [WET_AND_FORGET, other])
+    run(engine, ("24043",))
+    with transaction(engine) as session:
+        refill = session.scalars(select(Product).where(Product.sku == "WF-32")).one()
+        match = session.scalars(
+            select(CatalogMatch).where(CatalogMatch.product_id == refill.id)
+        ).one()
+        match.decision = "rejected"  # a person said: not this product
+        record = session.get_one(FeedRecord, match.feed_record_id)
+        kept = recalling._authority_gtins(session, record, Extraction.from_json(record.data))
+    assert kept == ["00879288000077"]

@@ -62,14 +62,18 @@ class OfferKeys:
         return found
 
 
-def criteria_for(offers: Sequence[OfferKeys]) -> dict[str, Any]:
-    """GTINs and brand + model of the offers; a SKU only for an offer with neither."""
-    gtins: list[str] = []
+def criteria_for(
+    offers: Sequence[OfferKeys], authority_gtins: Sequence[str] = ()
+) -> dict[str, Any]:
+    """GTINs and brand + model of the offers; a SKU only for an offer with neither. Every
+    GTIN the authority lists for the product is added: an offer of any of them, sold now
+    or later, is the recalled product even when the shop has not sold it yet."""
+    gtins: list[str] = list(dict.fromkeys(authority_gtins))
     models: list[dict[str, str]] = []
     skus: list[str] = []
     for offer in offers:
         has_model = bool(keys.brand_key(offer.brand) and keys.model_key(offer.model))
-        if offer.gtin:
+        if offer.gtin and keys.gtin14(offer.gtin) not in {keys.gtin14(g) for g in gtins}:
             gtins.append(offer.gtin)
         if has_model and offer.brand and offer.model:
             models.append({"brand": offer.brand, "model": offer.model})
@@ -137,9 +141,11 @@ def recall_body(
     offers: Sequence[OfferKeys],
     fallback_name: str | None = None,
     overrides: Mapping[str, Any] | None = None,
+    authority_gtins: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The recall as `POST /api/v1/recalls` takes it; `overrides` are an operator's edits
-    of the content fields (never of the criteria, which the approved offers decide)."""
+    of the content fields (never of the criteria, which the approved offers and the
+    authority's GTINs decide)."""
     name = record.product_names[0] if record.product_names else fallback_name
     location = record.identifier_location or (
         "Compare your product with the pictures and the description in the authority's "
@@ -160,7 +166,7 @@ def recall_body(
         "images": [p for p in record.pictures if len(p) <= 1000][:12],
         "translations": {},
         "seller_id": None,
-        "criteria": criteria_for(offers),
+        "criteria": criteria_for(offers, authority_gtins),
     }
     for name_of_field, value in (overrides or {}).items():
         if name_of_field in EDITABLE:

@@ -26,6 +26,7 @@ from shopsafe.feeds.extraction import Extraction
 from shopsafe.feeds.models import CatalogMatch, FeedRecord
 from shopsafe.feeds.schemas import MatchSummary
 from shopsafe.kit.errors import InvalidInput
+from shopsafe.ledger import keys
 from shopsafe.ledger.models import Product
 from shopsafe.recalls import repository as recall_repo
 from shopsafe.recalls import service as recalls
@@ -58,6 +59,13 @@ def _covering(session: Session, product: Product) -> list[int]:
     return recall_repo.listing_recalls(session, pairs=pairs, seller_id=product.seller_id)
 
 
+def _authority_gtins(session: Session, record: FeedRecord, extraction: Extraction) -> list[str]:
+    """The GTINs the authority lists for the product, except those of offers an operator
+    rejected for this record (a person said: not this product)."""
+    rejected = repo.rejected_offer_gtins(session, record.id)
+    return [g for g in extraction.gtins if keys.gtin14(g) not in rejected]
+
+
 def _planned_body(
     session: Session,
     record: FeedRecord,
@@ -67,12 +75,16 @@ def _planned_body(
 ) -> dict[str, Any]:
     """The recall as it will be after this change; checked before anything is written."""
     offers = [offer_keys(p) for _, p in remaining]
+    extraction = Extraction.from_json(record.data)
+    gtins = _authority_gtins(session, record, extraction)
     if recall is None:
-        extraction = Extraction.from_json(record.data)
-        return drafting.recall_body(extraction, offers, remaining[0][1].name, edits)
+        return drafting.recall_body(
+            extraction, offers, remaining[0][1].name, edits, authority_gtins=gtins
+        )
     body = recalls.as_input(session, recall)
     body.update(edits or {})
-    body["criteria"] = drafting.merged_criteria(recall.criteria, drafting.criteria_for(offers))
+    added = drafting.criteria_for(offers, gtins)
+    body["criteria"] = drafting.merged_criteria(recall.criteria, added)
     return body
 
 

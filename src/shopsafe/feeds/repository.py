@@ -18,6 +18,7 @@ from shopsafe.feeds.models import (
     FeedRecordVersion,
     FeedSubscription,
 )
+from shopsafe.ledger import keys
 from shopsafe.ledger.models import Product, Seller
 from shopsafe.recalls.models import Recall
 
@@ -275,3 +276,17 @@ def subscriptions_with_last_pull(
         .order_by(FeedSubscription.source, FeedSubscription.url)
     )
     return [(subscription, pull) for subscription, pull in rows]
+
+
+def rejected_offer_gtins(session: Session, feed_record_id: int) -> set[str]:
+    """The GTIN-14s of the offers an operator rejected for this record."""
+    rows = session.scalars(
+        select(Product.gtin)
+        .join(CatalogMatch, CatalogMatch.product_id == Product.id)
+        .where(
+            CatalogMatch.feed_record_id == feed_record_id,
+            CatalogMatch.decision == "rejected",
+            Product.gtin.is_not(None),
+        )
+    )
+    return {keys.gtin14(gtin) for gtin in rows if gtin}
