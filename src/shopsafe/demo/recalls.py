@@ -32,6 +32,21 @@ def _valid_gtins(codes: Iterable[str]) -> list[str]:
     return found
 
 
+def _sold_where(sold_from: str | None, sold_to: str | None, language: str = "en") -> str:
+    """Where and when it was sold, saying only what the record knows."""
+    german = language == "de"
+    shop = "In diesem Online-Shop verkauft" if german else "Sold online in this shop"
+    if sold_from and sold_to:
+        when = f" von {sold_from} bis {sold_to}" if german else f" from {sold_from} to {sold_to}"
+    elif sold_from:
+        when = f" ab {sold_from}" if german else f" from {sold_from}"
+    elif sold_to:
+        when = f" bis {sold_to}" if german else f" until {sold_to}"
+    else:
+        when = ""
+    return shop + when + "."
+
+
 def recall_body(item: dict[str, Any]) -> dict[str, Any]:
     """A recall in the API's shape, written from a CPSC record."""
     name, brand = item["product_name"], item["brand"]
@@ -46,8 +61,7 @@ def recall_body(item: dict[str, Any]) -> dict[str, Any]:
         "instructions": f"Stop using the {name} immediately and keep it away from children.",
         "remedies": remedies,
         "identifier_location": "The brand and model number are printed on the product label.",
-        "sold_where": f"Sold online from {item.get('sold_from') or 'unknown'} "
-        f"to {item.get('sold_to') or 'unknown'}.",
+        "sold_where": _sold_where(item.get("sold_from"), item.get("sold_to")),
         "contact": {"email": "recalls@shopsafe.example", "url": item["url"]},
         "images": [item["image"]] if item.get("image") else [],
         "translations": {
@@ -55,6 +69,8 @@ def recall_body(item: dict[str, Any]) -> dict[str, Any]:
                 "title": f"Rückruf: {name}",
                 "instructions": f"Benutzen Sie das Produkt „{name}“ ab sofort nicht mehr und "
                 "halten Sie es von Kindern fern.",
+                "identifier_location": "Marke und Modellnummer stehen auf dem Produktetikett.",
+                "sold_where": _sold_where(item.get("sold_from"), item.get("sold_to"), "de"),
             }
         },
         "seller_id": None,
