@@ -12,7 +12,7 @@ from shopsafe.auth import service as auth_service
 from shopsafe.db.session import transaction
 from shopsafe.unsolicited import labels
 from tests.support.customer_pages import csrf_of, sign_in
-from tests.support.unsolicited import load, parcel
+from tests.support.unsolicited import REPORTER, load, parcel, report_body
 
 PASSWORD = "operator password for the tests"
 
@@ -103,3 +103,37 @@ def test_operators_decide_on_cases(engine: Engine, app_client: TestClient) -> No
     assert done.status_code == 303
     after = app_client.get(done.headers["location"]).text
     assert "Confirmed" in after and "3 ranking adjustments" in after
+
+
+def test_an_operator_sees_the_other_cases_about_the_same_address_and_seller(
+    engine: Engine, app_client: TestClient
+) -> None:
+    elsewhere = {**REPORTER, "postal_code": "10115", "country": "DE", "city": "Berlin",
+                 "line1": "Invalidenstraße 1"}  # fmt: skip
+    orders = [parcel(n, customer=f"C-FAKE-{n}") for n in (1, 2)]
+    orders.append(parcel(3, customer="C-FAKE-3", ship_to=elsewhere))
+    load(engine, orders)
+    numbers = [o["shipments"][0]["tracking_number"] for o in orders]
+    first, second = (
+        app_client.post("/api/v1/unsolicited-reports", json=report_body([n])).json()["case_id"]
+        for n in numbers[:2]
+    )
+    berlin = app_client.post(
+        "/api/v1/unsolicited-reports",
+        json=report_body([numbers[2]], postal_code="10115", country="DE"),
+    ).json()["case_id"]
+    with transaction(engine) as session:
+        auth_service.create_account(
+            session, email="trust@shop.example", password=PASSWORD, role="operator"
+        )
+    sign_in(app_client, "trust@shop.example", PASSWORD)
+    page = app_client.get(f"/operator/cases/{second}").text
+    related = re.findall(r'data-testid="related-case"><a href="/operator/cases/([^"]+)"', page)
+    assert related == [first]  # not the parcel to Berlin
+    assert (
+        re.findall(
+            r'data-testid="related-case"><a href="/operator/cases/([^"]+)"',
+            app_client.get(f"/operator/cases/{berlin}").text,
+        )
+        == []
+    )

@@ -24,6 +24,7 @@ from shopsafe.ledger.models import (
 )
 from shopsafe.unsolicited.models import (
     Case,
+    CaseOrder,
     CaseShipment,
     DeliveryBlock,
     SellerSuspension,
@@ -366,3 +367,25 @@ def held_orders(session: Session, case_id: int) -> list[tuple[str, str, str, str
         .limit(200)
     )
     return [(o, t, s, h) for o, t, s, h in rows]
+
+
+def related_cases(session: Session, case: Case, *, limit: int = 20) -> list[Case]:
+    """Other cases about the same address and seller: several people at one address who
+    reported the same parcels, or a detected ring that sent them. Newest first."""
+    found = CaseShipment.found.is_(True)
+    addresses = (
+        select(CaseShipment.address_id)
+        .where(CaseShipment.case_id == case.id, found, CaseShipment.address_id.is_not(None))
+        .union(select(CaseOrder.address_id).where(CaseOrder.case_id == case.id))
+    )
+    at_same_address = (
+        select(CaseShipment.case_id)
+        .where(found, CaseShipment.address_id.in_(addresses))
+        .union(select(CaseOrder.case_id).where(CaseOrder.address_id.in_(addresses)))
+    )
+    query = select(Case).where(Case.id.in_(at_same_address), Case.id != case.id)
+    if case.seller_id is not None:
+        query = query.where(or_(Case.seller_id == case.seller_id, Case.seller_id.is_(None)))
+    return list(
+        session.scalars(query.order_by(Case.created_at.desc(), Case.id.desc()).limit(limit))
+    )

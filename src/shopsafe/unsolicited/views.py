@@ -138,6 +138,7 @@ def case_page(
     context = {
         "case": answers.operator_view(session, case),
         "held": repo.held_orders(session, case.id),
+        "related": repo.related_cases(session, case),
         "kinds": KINDS,
         "done": done if done in DECISIONS else None,
     }
