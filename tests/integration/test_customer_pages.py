@@ -174,9 +174,15 @@ def test_acknowledgement_and_remedy_are_kept_on_the_notice_and_audited(
     assert post_form(emma, f"{page}/remedy", {"remedy": "repair"}, page=page).status_code == 422
     assert post_form(emma, f"{page}/acknowledge", {"answer": "x"}, page=page).status_code == 422
     done = post_form(emma, f"{page}/remedy", {"remedy": "replacement"}, page=page)
-    assert (
-        "We have recorded your request for: Replacement" in emma.get(done.headers["location"]).text
+    confirmed = emma.get(done.headers["location"]).text
+    assert "We have recorded your request for: Replacement" in confirmed
+    # The request has a page of its own, linked from the recall: the label, where it is.
+    case_link = re.search(
+        r'href="(/account/remedies/(\d+))" data-testid="remedy-case-link"', confirmed
     )
+    assert case_link is not None
+    case_page = emma.get(case_link.group(1))
+    assert case_page.status_code == 200 and f"{case_link.group(1)}/label.pdf" in case_page.text
     notice = buyer_notice(engine, recall_id, EMMA)
     assert notice.remedy_choice == "replacement" and notice.remedy_chosen_at is not None
     again = post_form(emma, f"{page}/remedy", {"remedy": "refund"}, page=page)

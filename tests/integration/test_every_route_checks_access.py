@@ -137,6 +137,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/seller/recalls/{recall_id:int}/progress-report.csv"): SELLER,
     ("GET", "/seller/recalls/{recall_id:int}/undeliverable"): SELLER,
     ("GET", "/seller/recalls/{recall_id:int}/undeliverable.csv"): SELLER,
+    ("GET", "/seller/cases"): SELLER,  # the signed-in seller's cases only
     ("GET", "/seller/cases/{case_id:int}"): SELLER,
     ("POST", "/seller/cases/{case_id:int}/moves"): SELLER,
     ("GET", "/seller/cases/{case_id:int}/label.pdf"): SELLER,

@@ -86,7 +86,10 @@ def test_a_refused_move_on_the_case_page_is_explained_and_changes_nothing(
     case_url = anna.post("/account/remedies", data={"csrf_token": ask, "recall_id": recall_id,
                                                     "remedy": "dispose"}).url.path  # fmt: skip
     case_id = int(case_url.rsplit("/", 1)[1])
-    token = csrf_of(anna.get(case_url).text)
+    asking = anna.get(case_url).text
+    token = csrf_of(asking)
+    # How to make it unusable safely, in her language (batteries are never opened or burnt).
+    assert 'data-testid="disposal-safety"' in asking and "Batterie" in asking
     wrong = anna.post(f"{case_url}/photo", data={"csrf_token": token},
                       files={"photo": ("x.gif", b"GIF89a....", "image/gif")})  # fmt: skip
     assert wrong.status_code == 422 and "Wir konnten diese Datei nicht verwenden." in wrong.text

@@ -83,6 +83,16 @@ def test_the_chart_escapes_text_and_ends_at_the_last_value() -> None:
     assert 'data-last="7"' in svg and svg.startswith("<svg") and svg.endswith("</svg>")
 
 
+def test_the_chart_writes_days_as_the_reader_does() -> None:
+    import datetime as dt
+
+    days = [dt.date(2026, 12, 6), dt.date(2026, 12, 7)]
+    english = chart.svg(days, [chart.Line("notified", [1, 2])], title="t")
+    german = chart.svg(days, [chart.Line("benachrichtigt", [1, 2])], title="t", language="de")
+    assert ">Dec 6<" in english and "06.12." not in english
+    assert ">6. Dez.<" in german
+
+
 def test_a_photo_is_checked_and_stored_without_its_metadata() -> None:
     buffer = io.BytesIO()
     exif = Image.Exif()

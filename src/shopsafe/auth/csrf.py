@@ -43,7 +43,8 @@ def check(*, token: str | None, binding: str | None, origin: str | None, host: s
     from this site."""
     if origin and origin != "null" and not _same_site(origin, host):
         raise CsrfRefused("this form was sent from another site")
-    if not token or not binding or not hmac.compare_digest(token, token_for(binding)):
+    expected = token_for(binding).encode() if binding else b""
+    if not token or not binding or not hmac.compare_digest(token.encode(), expected):
         raise CsrfRefused("this form has expired or was not sent from this site; please try again")
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -11,7 +10,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from shopsafe.config import get_settings
-from shopsafe.kit.errors import Forbidden, InvalidInput, NotFound
+from shopsafe.kit import json_input
+from shopsafe.kit.errors import Forbidden, NotFound
 from shopsafe.kit.openapi import json_body
 from shopsafe.recalls import customer_alerts, service
 from shopsafe.recalls import repository as repo
@@ -32,11 +32,8 @@ router = APIRouter(tags=["recalls"])
 
 
 async def json_object(request: Request) -> Any:
-    body = await request.body()
-    try:
-        return json.loads(body or b"null")
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise InvalidInput([f"body: not valid JSON ({error})"]) from None
+    """The body as JSON; 422 for whatever JSON cannot be read (even nested too deeply)."""
+    return json_input.loads(await request.body())
 
 
 Body = Annotated[Any, Depends(json_object)]
@@ -81,7 +78,12 @@ def create_recall(data: Body, session: DbSession, principal: ApiPrincipal) -> Re
     return out(session, service.create(session, data=data, principal=principal))
 
 
-@router.get("/recalls", response_model=RecallPage, summary="Recalls, oldest first")
+@router.get(
+    "/recalls",
+    response_model=RecallPage,
+    summary="Recalls, oldest first",
+    description="A seller token lists its own recalls and every recall that affects its sales.",
+)
 def list_recalls(
     session: DbSession,
     principal: ApiPrincipal,
@@ -101,9 +103,13 @@ def list_recalls(
     return RecallPage(items=[out(session, r) for r in rows], next_cursor=next_cursor)
 
 
-@router.get("/recalls/{recall_id}", response_model=RecallOut)
+@router.get(
+    "/recalls/{recall_id}",
+    response_model=RecallOut,
+    description="A seller token reads its own recalls and every recall that affects its sales.",
+)
 def get_recall(recall_id: int, session: DbSession, principal: ApiPrincipal) -> RecallOut:
-    return out(session, service.get(session, recall_id, principal))
+    return out(session, service.readable(session, recall_id, principal).recall)
 
 
 @router.patch(
@@ -152,7 +158,11 @@ def close_recall(recall_id: int, session: DbSession, principal: ApiPrincipal) ->
     return out(session, service.close(session, recall_id=recall_id, principal=principal))
 
 
-@router.get("/recalls/{recall_id}/affected", response_model=AffectedPage)
+@router.get(
+    "/recalls/{recall_id}/affected",
+    response_model=AffectedPage,
+    description="On a recall that is not its own, a seller token gets only the lines it sold.",
+)
 def affected(
     recall_id: int,
     session: DbSession,
@@ -160,8 +170,9 @@ def affected(
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
 ) -> AffectedPage:
-    recall = service.get(session, recall_id, principal)
-    return service.affected(session, recall, cursor=cursor, limit=limit)
+    reading = service.readable(session, recall_id, principal)
+    return service.affected(session, reading.recall, cursor=cursor, limit=limit,
+                            seller_id=reading.seller_id)  # fmt: skip
 
 
 @router.get(

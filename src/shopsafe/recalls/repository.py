@@ -324,46 +324,59 @@ def seller_external(session: Session, pk: int | None) -> str | None:
     return session.scalar(select(Seller.external_id).where(Seller.id == pk))
 
 
+def _touches(seller_id: int, recall_id: Any = Recall.id) -> ColumnElement[bool]:
+    """EXISTS: the recall has an active match on an order line the seller sold."""
+    return exists().where(
+        RecallMatch.recall_id == recall_id, RecallMatch.active.is_(True),
+        OrderLine.id == RecallMatch.order_line_id, OrderLine.seller_id == seller_id,
+    )  # fmt: skip
+
+
+def touches_seller(session: Session, recall_id: int, seller_id: int) -> bool:
+    return session.scalar(select(_touches(seller_id, recall_id))) is True
+
+
 def page_of_recalls(
     session: Session, *, status: str | None, seller_id: int | None, after: int, limit: int
 ) -> list[Recall]:
+    """Recalls by id; with `seller_id`, the seller's own and those that affect its sales."""
     query = select(Recall).where(Recall.id > after).order_by(Recall.id).limit(limit)
     if status:
         query = query.where(Recall.status == status)
     if seller_id is not None:
-        query = query.where(Recall.seller_id == seller_id)
+        query = query.where(or_(Recall.seller_id == seller_id, _touches(seller_id)))
     return list(session.scalars(query))
 
 
 def affected_page(
-    session: Session, recall_id: int, *, after: int, limit: int
+    session: Session, recall_id: int, *, after: int, limit: int, seller_id: int | None = None
 ) -> list[tuple[int, str, str, str, int]]:
-    """(match id, customer id, order id, line id, units) of active matches, by match id."""
-    rows = session.execute(
-        select(
-            RecallMatch.id,
-            Customer.external_id,
-            Order.external_id,
-            OrderLine.line_id,
-            RecallMatch.units,
-        )
+    """(match id, customer id, order id, line id, units) of active matches (of the lines
+    `seller_id` sold, when given), by match id."""
+    query = (
+        select(RecallMatch.id, Customer.external_id, Order.external_id, OrderLine.line_id,
+               RecallMatch.units)
         .join(OrderLine, OrderLine.id == RecallMatch.order_line_id)
         .join(Order, Order.id == OrderLine.order_id)
         .join(Customer, Customer.id == Order.customer_id)
         .where(
             RecallMatch.recall_id == recall_id, RecallMatch.active.is_(True), RecallMatch.id > after
         )
-        .order_by(RecallMatch.id)
-        .limit(limit)
-    )
+    )  # fmt: skip
+    if seller_id is not None:
+        query = query.where(OrderLine.seller_id == seller_id)
+    rows = session.execute(query.order_by(RecallMatch.id).limit(limit))
     return [(a, b, c, d, e) for a, b, c, d, e in rows]
 
 
 def live_affected_page(
-    session: Session, rule: MatchRule, *, after: int, limit: int
+    session: Session, rule: MatchRule, *, after: int, limit: int, seller_id: int | None = None
 ) -> list[tuple[int, str, str, str, int]]:
     """The same page for a draft, computed from the rule (cursor: order line id)."""
-    lines = affected_lines(rule).where(OrderLine.id > after).subquery()
+    query = affected_lines(rule).where(OrderLine.id > after)
+    if seller_id is not None:
+        query = query.where(OrderLine.seller_id == seller_id)
+    lines = query.subquery()
     rows = session.execute(
         select(
             lines.c.id, Customer.external_id, Order.external_id, OrderLine.line_id, lines.c.units

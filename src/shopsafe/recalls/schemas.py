@@ -15,17 +15,28 @@ from pydantic import (
     model_validator,
 )
 
+from shopsafe.kit import text
+from shopsafe.kit.limits import INT64_MAX
 from shopsafe.ledger import validation
 
 Kind = Literal["recall", "safety_warning", "withdrawal"]
 RiskLevel = Literal["serious", "high", "medium", "low"]
 Remedy = Literal["refund", "replacement", "repair", "dispose"]
-Gtin = Annotated[str, AfterValidator(validation.check_gtin)]
-Country = Annotated[str, AfterValidator(validation.check_country)]
-Email = Annotated[str, AfterValidator(validation.check_email)]
-Short = Annotated[str, Field(min_length=1, max_length=500)]
-Long = Annotated[str, Field(min_length=1, max_length=10_000)]
-Code = Annotated[str, Field(min_length=1, max_length=200)]
+# Every text refuses control characters but tab and line breaks (PostgreSQL cannot store
+# NUL); pictures are web addresses, since pages and e-mails put them into <img src>.
+Plain = AfterValidator(text.check_plain)
+Gtin = Annotated[str, Plain, AfterValidator(validation.check_gtin)]
+Country = Annotated[str, Plain, AfterValidator(validation.check_country)]
+Email = Annotated[str, Plain, AfterValidator(validation.check_email)]
+Short = Annotated[str, Field(min_length=1, max_length=500), Plain]
+Long = Annotated[str, Field(min_length=1, max_length=10_000), Plain]
+Code = Annotated[str, Field(min_length=1, max_length=200), Plain]
+Image = Annotated[
+    str, Field(min_length=1, max_length=1000), Plain, AfterValidator(text.check_web_address)
+]
+Language = Annotated[str, Field(min_length=2, max_length=16), Plain]
+# Serial numbers are compared as a BigInteger column (the ledger keeps their last 18 digits).
+SerialNumber = Annotated[int, Field(ge=0, le=INT64_MAX)]
 
 
 class _In(BaseModel):
@@ -40,9 +51,9 @@ class ModelKey(_In):
 class SerialRange(_In):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True)
 
-    prefix: Annotated[str, Field(max_length=100)] = ""
-    from_: Annotated[int, Field(alias="from", ge=0)]
-    to: Annotated[int, Field(ge=0)]
+    prefix: Annotated[str, Field(max_length=100), Plain] = ""
+    from_: Annotated[SerialNumber, Field(alias="from")]
+    to: SerialNumber
 
     @model_validator(mode="after")
     def _ordered(self) -> SerialRange:
@@ -74,9 +85,11 @@ class Criteria(_In):
 
 
 class Contact(_In):
-    phone: Annotated[str, Field(max_length=50)] | None = None
+    phone: Annotated[str, Field(max_length=50), Plain] | None = None
     email: Email | None = None
-    url: Annotated[str, Field(max_length=500)] | None = None
+    url: (
+        Annotated[str, Field(max_length=500), Plain, AfterValidator(text.check_web_address)] | None
+    ) = None
 
 
 class Translation(_In):
@@ -104,11 +117,9 @@ class RecallIn(_In):
         default=None, description="When, where and by whom it was sold, in words."
     )
     contact: Contact = Field(default_factory=Contact)
-    images: list[Annotated[str, Field(min_length=1, max_length=1000)]] = Field(default_factory=list)
-    translations: dict[Annotated[str, Field(min_length=2, max_length=16)], Translation] = Field(
-        default_factory=dict
-    )
-    seller_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    images: list[Image] = Field(default_factory=list)
+    translations: dict[Language, Translation] = Field(default_factory=dict)
+    seller_id: Annotated[str, Field(min_length=1, max_length=64), Plain] | None = None
     criteria: Criteria
 
 
@@ -125,10 +136,10 @@ class RecallPatch(_In):
     identifier_location: Long | None = None
     sold_where: Long | None = None
     contact: Contact | None = None
-    images: list[Annotated[str, Field(min_length=1, max_length=1000)]] | None = None
-    translations: dict[str, Translation] | None = None
+    images: list[Image] | None = None
+    translations: dict[Annotated[str, Plain], Translation] | None = None
     criteria: Criteria | None = None
-    note: Annotated[str, Field(max_length=2000)] | None = Field(
+    note: Annotated[str, Field(max_length=2000), Plain] | None = Field(
         default=None, description="Why the recall was amended (kept with the version)."
     )
 

@@ -7,6 +7,7 @@ for the listing check, a version and an audit event. Services never commit.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -106,12 +107,50 @@ def create(session: Session, *, data: Any, principal: Principal) -> Recall:
 
 
 def get(session: Session, recall_id: int, principal: Principal) -> Recall:
+    """The recall, for whoever may act on it or see all of it: an operator, or the seller
+    whose recall it is. Changing a recall and every view of all its data go through here."""
     recall = session.get(Recall, recall_id)
     if recall is None:
         raise NotFound(f"recall {recall_id} not found")
-    if not principal.is_operator and recall.seller_id != principal.seller_id:
+    if not principal.is_operator and (
+        principal.seller_id is None or recall.seller_id != principal.seller_id
+    ):
         raise Forbidden("this recall belongs to another seller")
     return recall
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A recall as a reader may see it. `seller_id`: None when the reader sees all of it (an
+    operator, the seller whose recall it is); else the seller whose sales are all the reader
+    may see of it: its buyers, lines, counts, cases and money, nobody else's."""
+
+    recall: Recall
+    seller_id: int | None
+
+
+def readable(session: Session, recall_id: int, principal: Principal) -> Reading:
+    """The recall for reading: operators every recall; a seller its own, and every recall
+    with an active match on an order line it sold (a marketplace or authority recall)."""
+    recall = session.get(Recall, recall_id)
+    if recall is None:
+        raise NotFound(f"recall {recall_id} not found")
+    if principal.is_operator:
+        return Reading(recall, None)
+    seller = principal.seller_id
+    if seller is not None and recall.seller_id == seller:
+        return Reading(recall, None)
+    if seller is not None and repo.touches_seller(session, recall.id, seller):
+        return Reading(recall, seller)
+    raise Forbidden("this recall belongs to another seller")
+
+
+def may_read(session: Session, recall: Recall, principal: Principal) -> bool:
+    try:
+        readable(session, recall.id, principal)
+    except Forbidden:
+        return False
+    return True
 
 
 def as_input(session: Session, recall: Recall) -> dict[str, Any]:
@@ -260,13 +299,22 @@ def close(session: Session, *, recall_id: int, principal: Principal) -> Recall:
 
 
 def affected(
-    session: Session, recall: Recall, *, cursor: str | None, limit: int = 500
+    session: Session,
+    recall: Recall,
+    *,
+    cursor: str | None,
+    limit: int = 500,
+    seller_id: int | None = None,
 ) -> AffectedPage:
+    """The affected lines, by cursor; with `seller_id` (`Reading.seller_id`), only the
+    lines that seller sold."""
     after = parse_cursor(cursor)
     if recall.status == "draft":
-        rows = repo.live_affected_page(session, rule_of(recall), after=after, limit=limit)
+        rows = repo.live_affected_page(session, rule_of(recall), after=after, limit=limit,
+                                       seller_id=seller_id)  # fmt: skip
     else:
-        rows = repo.affected_page(session, recall.id, after=after, limit=limit)
+        rows = repo.affected_page(session, recall.id, after=after, limit=limit,
+                                  seller_id=seller_id)  # fmt: skip
     items = [
         AffectedItem(customer_id=c, order_id=o, line_id=ln, units=u) for _, c, o, ln, u in rows
     ]

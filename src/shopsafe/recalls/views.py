@@ -46,7 +46,8 @@ def your_recall(
     if alert is None:
         raise NotFound("recall not found")
     share_url = f"{get_settings().base_url.rstrip('/')}/recalls/{recall_id}"
-    context = {"alert": alert, "done": done, "share_url": share_url}
+    case = remedies.customer_case(session, recall_id=recall_id, customer_id=customer_id)
+    context = {"alert": alert, "done": done, "share_url": share_url, "case": case}
     return render(templates, page, "your_recall.html", context)
 
 

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
+from babel import dates
+
 COLOURS = ("#1f5f99", "#b35c00", "#2e7d32", "#7b1fa2")
 
 
@@ -40,10 +42,12 @@ def svg(
     lines: Sequence[Line],
     *,
     title: str,
+    language: str = "en",
     width: int = 720,
     height: int = 260,
 ) -> str:
-    """A line chart of `lines` over `days` with axes, gridlines and a legend."""
+    """A line chart of `lines` over `days` with axes, gridlines and a legend; the days are
+    written as the reader's language writes a day and month ("Dec 6", "6. Dez.")."""
     peak = max([1, *(max(line.values, default=0) for line in lines)])
     step = _nice_step(peak)
     frame = _Frame(width, height, 48, 12, width - 60, height - 66, step * -(-peak // step),
@@ -53,14 +57,14 @@ def svg(
         f'aria-labelledby="chart-title" class="chart" width="100%">',
         f'<title id="chart-title">{escape(title)}</title>',
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
-        *_axes(frame, days, step),
+        *_axes(frame, days, step, language),
         *(_line(frame, n, line, len(lines)) for n, line in enumerate(lines)),
         "</svg>",
     ]
     return "".join(parts)
 
 
-def _axes(frame: _Frame, days: Sequence[dt.date], step: int) -> list[str]:
+def _axes(frame: _Frame, days: Sequence[dt.date], step: int, language: str) -> list[str]:
     parts = []
     for tick in range(0, frame.ceiling + 1, step):
         y = frame.y(tick)
@@ -73,9 +77,13 @@ def _axes(frame: _Frame, days: Sequence[dt.date], step: int) -> list[str]:
     for i in _label_positions(len(days)):
         parts.append(
             f'<text x="{frame.x(i):.1f}" y="{frame.top + frame.plot_h + 16}" font-size="11" '
-            f'text-anchor="middle" fill="#4a5663">{days[i].strftime("%d.%m.")}</text>'
+            f'text-anchor="middle" fill="#4a5663">{escape(_day(days[i], language))}</text>'
         )
     return parts
+
+
+def _day(day: dt.date, language: str) -> str:
+    return str(dates.format_skeleton("MMMd", day, locale=language))
 
 
 def _line(frame: _Frame, n: int, line: Line, count: int) -> str:

@@ -18,6 +18,7 @@ from shopsafe.recalls import service as recalls
 from shopsafe.recalls.models import Recall
 from shopsafe.remedies import labels, reporting, returns, service, state
 from shopsafe.remedies import repository as repo
+from shopsafe.remedies import seller_repository as sellers
 from shopsafe.remedies.models import RemedyCase
 from shopsafe.remedies.schemas import (
     CarrierEventOut,
@@ -34,23 +35,32 @@ from shopsafe.web.deps import ApiPrincipal, DbSession, OperatorPrincipal
 router = APIRouter(tags=["remedies"])
 
 
-def case_out(session: Session, case: RemedyCase) -> RemedyCaseOut:
+def case_out(session: Session, case: RemedyCase, seller_id: int | None = None) -> RemedyCaseOut:
+    """The case; with `seller_id` (`service.case_scope`), only that seller's part of it: the
+    units it sold, the price paid for them, what it was charged for each refund."""
     customer = repo.customer(session, case.customer_id)
     shipment = repo.return_of(session, case.id)
     base = get_settings().base_url.rstrip("/")
+    units, paid = case.units, service.price_paid(session, case)
+    refunds = repo.refunds_of(session, case.id)
+    charged = {r.id: r.amount for r in refunds}
+    if seller_id is not None:
+        part = sellers.part_of_case(session, case.id, seller_id)
+        units, paid, charged = part.units, part.paid, part.charged
     return RemedyCaseOut(
         id=case.id, recall_id=case.recall_id,
         customer_id=customer.external_id if customer else "", remedy=case.remedy,
-        state=case.state, amount=str(case.amount), currency=case.currency,
+        state=case.state, currency=case.currency,
+        amount=str(case.amount if seller_id is None else paid.get(case.currency, "0.00")),
         label_url=f"{base}/api/v1/remedy-cases/{case.id}/label.pdf" if shipment else None,
-        rma=case.rma, units=case.units,
-        amounts=[Money(amount=str(v), currency=c)
-                 for c, v in sorted(service.price_paid(session, case).items())],
+        rma=case.rma, units=units,
+        amounts=[Money(amount=str(v), currency=c) for c, v in sorted(paid.items())],
         next_states=state.allowed(case.remedy, case.state, "staff"),
         refunds=[
-            RefundOut(id=r.id, amount=str(r.amount), owed=str(r.owed), currency=r.currency,
-                      status=r.status, issued_at=r.issued_at)
-            for r in repo.refunds_of(session, case.id)
+            RefundOut(id=r.id, amount=str(charged[r.id]),
+                      owed=str(r.owed if seller_id is None else paid.get(r.currency, "0.00")),
+                      currency=r.currency, status=r.status, issued_at=r.issued_at)
+            for r in refunds if r.id in charged
         ],
         return_shipment=ReturnOut.model_validate(shipment, from_attributes=True)
         if shipment else None,
@@ -80,7 +90,8 @@ def open_case(body: RemedyCaseIn, session: DbSession, _operator: OperatorPrincip
 
 @router.get("/remedy-cases/{case_id}", response_model=RemedyCaseOut)
 def get_case(case_id: int, session: DbSession, principal: ApiPrincipal) -> RemedyCaseOut:
-    return case_out(session, service.case_for(session, case_id, principal))
+    case = service.case_for(session, case_id, principal)
+    return case_out(session, case, service.case_scope(session, case, principal))
 
 
 @router.post(
@@ -95,7 +106,7 @@ def move_case(
         session, case_id=case_id, to=body.to, principal=principal, amount=body.amount,
         disposition=body.disposition, note=body.note,
     )  # fmt: skip
-    return case_out(session, case)
+    return case_out(session, case, service.case_scope(session, case, principal))
 
 
 @router.get(
@@ -180,15 +191,16 @@ async def carrier_event(
     summary="The recall's progress as a CPSC monthly progress report (one row per month)",
 )
 def progress_report(recall_id: int, session: DbSession, principal: ApiPrincipal) -> Response:
-    recall = recalls.get(session, recall_id, principal)
-    return csv_response(session, recall_id=recall.id)
+    reading = recalls.readable(session, recall_id, principal)
+    return csv_response(session, recall_id=reading.recall.id, seller_id=reading.seller_id)
 
 
-def csv_response(session: Session, *, recall_id: int) -> Response:
+def csv_response(session: Session, *, recall_id: int, seller_id: int | None = None) -> Response:
+    """The progress report: of the whole recall, or (`seller_id`) of that seller's sales."""
     recall = recalls_row(session, recall_id)
     seller = repo.seller(session, recall.seller_id)
     firm = (seller.name or seller.external_id) if seller else "Marketplace"
-    text = reporting.progress_report_csv(session, recall, firm=firm)
+    text = reporting.progress_report_csv(session, recall, firm=firm, seller_id=seller_id)
     return Response(
         text, media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition":
@@ -210,8 +222,9 @@ def recalls_row(session: Session, recall_id: int) -> Recall:
     summary="Remedy cases of a recall by state, units corrected and refunds paid",
 )
 def remedy_progress(recall_id: int, session: DbSession, principal: ApiPrincipal) -> Progress:
-    recall = recalls.get(session, recall_id, principal)
-    return service.progress(session, recall.id)
+    """A seller reading a recall that is not its own gets the part of its sales only."""
+    reading = recalls.readable(session, recall_id, principal)
+    return service.progress(session, reading.recall.id, reading.seller_id)
 
 
 @router.get("/recalls/{recall_id}/remedy-cases", response_model=list[RemedyCaseOut])
@@ -223,11 +236,9 @@ def cases_of_recall(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     after: Annotated[int, Query(ge=0)] = 0,
 ) -> list[RemedyCaseOut]:
-    """The recall's cases (a seller: only those of its own sales), by id after `after`."""
-    recall = recalls.get(session, recall_id, principal)
-    seller = None if principal.is_operator else principal.seller_id
-    if seller is not None and recall.seller_id == seller:
-        seller = None  # its own recall: every case
-    cases = repo.cases_of_recall(session, recall.id, seller_id=seller, state=state_,
-                                 after=after, limit=limit)  # fmt: skip
-    return [case_out(session, c) for c in cases]
+    """The recall's cases (a seller, on a recall not its own: only those of its sales), by
+    id after `after`."""
+    reading = recalls.readable(session, recall_id, principal)
+    cases = repo.cases_of_recall(session, reading.recall.id, seller_id=reading.seller_id,
+                                 state=state_, after=after, limit=limit)  # fmt: skip
+    return [case_out(session, c, reading.seller_id) for c in cases]

@@ -12,10 +12,11 @@ from shopsafe.remedies import state
 from shopsafe.remedies.schemas import Money, Progress
 
 
-def progress(session: Session, recall_id: int) -> Progress:
+def progress(session: Session, recall_id: int, seller_id: int | None = None) -> Progress:
     """Remedy cases of a recall: requested (every case), completed (refunded, replaced,
-    repaired or closed), units corrected (back, destroyed or made safe), refunds paid."""
-    by_state = reports.cases_by_state(session, recall_id)
+    repaired or closed), units corrected (back, destroyed or made safe), refunds paid.
+    With `seller_id`: the cases holding lines it sold, its units, its share of refunds."""
+    by_state = reports.cases_by_state(session, recall_id, seller_id)
     return Progress(
         remedies_requested=sum(n for n, _ in by_state.values()),
         remedies_completed=sum(n for s, (n, _) in by_state.items() if s in state.COMPLETED),
@@ -23,6 +24,6 @@ def progress(session: Session, recall_id: int) -> Progress:
         cases_by_state={s: n for s, (n, _) in sorted(by_state.items())},
         refunds_paid=[
             Money(amount=str(v), currency=c)
-            for c, v in reports.refunds_paid(session, recall_id).items()
+            for c, v in reports.refunds_paid(session, recall_id, seller_id).items()
         ],
     )

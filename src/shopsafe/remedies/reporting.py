@@ -37,9 +37,34 @@ class Dashboard:
     cases_by_state: dict[str, int] = field(default_factory=dict)
 
 
-def dashboard(session: Session, recall: Recall) -> Dashboard:
-    stats = notifications.stats(session, recall_id=recall.id)
-    mine = progress(session, recall.id)
+@dataclass(frozen=True)
+class Reach:
+    units_affected: int
+    affected_customers: int
+    recipients: int
+    notified: int
+    email_accepted: int
+    email_failed: int
+    acknowledged: int
+
+
+def reach(session: Session, recall_id: int, seller_id: int | None = None) -> Reach:
+    """Whom the recall reaches (all of it, or the part of the seller's sales)."""
+    if seller_id is None:
+        s = notifications.stats(session, recall_id=recall_id)
+        return Reach(s.units_affected, s.affected_customers, s.recipients, s.notified,
+                     s.email_accepted, s.email_failed, s.acknowledged)  # fmt: skip
+    customers, units = reports.seller_match_totals(session, recall_id, seller_id)
+    recipients, acknowledged, notified = reports.seller_notice_totals(session, recall_id, seller_id)
+    emails = reports.seller_delivery_counts(session, recall_id, seller_id)
+    return Reach(units, customers, recipients, notified, emails.get("sent", 0),
+                 emails.get("failed", 0), acknowledged)  # fmt: skip
+
+
+def dashboard(session: Session, recall: Recall, seller_id: int | None = None) -> Dashboard:
+    """The dashboard's numbers: of the whole recall, or of the seller's sales only."""
+    stats = reach(session, recall.id, seller_id)
+    mine = progress(session, recall.id, seller_id)
     units = stats.units_affected
     return Dashboard(
         units_affected=units, affected_customers=stats.affected_customers,
@@ -47,7 +72,7 @@ def dashboard(session: Session, recall: Recall) -> Dashboard:
         email_accepted=stats.email_accepted, email_failed=stats.email_failed,
         acknowledged=stats.acknowledged, remedies_requested=mine.remedies_requested,
         remedies_completed=mine.remedies_completed, units_corrected=mine.units_corrected,
-        reach_rate=stats.reach_rate,
+        reach_rate=round(stats.notified / stats.recipients, 4) if stats.recipients else 0.0,
         correction_rate=round(mine.units_corrected / units, 4) if units else 0.0,
         refunds_paid=[(Decimal(m.amount), m.currency) for m in mine.refunds_paid],
         cases_by_state=mine.cases_by_state,
@@ -63,21 +88,24 @@ class Timeline:
     series: dict[str, list[int]]  # cumulative, one value per day
 
 
-def timeline(session: Session, recall: Recall, *, max_days: int = 120) -> Timeline:
-    """Cumulative responses per day since publication (the last `max_days` days)."""
+def timeline(
+    session: Session, recall: Recall, *, max_days: int = 120, seller_id: int | None = None
+) -> Timeline:
+    """Cumulative responses per day since publication (the last `max_days` days); with
+    `seller_id`, of the seller's sales only."""
     start = (recall.published_at or recall.created_at).date()
     end = (recall.closed_at or now()).date()
     first = max(start, end - dt.timedelta(days=max_days - 1))
     days = [first + dt.timedelta(days=i) for i in range((end - first).days + 1)]
     corrected: dict[str, int] = {}
     for (bucket, _remedy), units in reports.units_corrected(
-        session, recall.id, reports.DAY
+        session, recall.id, reports.DAY, seller_id
     ).items():
         corrected[bucket] = corrected.get(bucket, 0) + units
     daily = {
-        "notified": reports.notices_sent(session, recall.id, reports.DAY),
-        "acknowledged": reports.acknowledged(session, recall.id, reports.DAY),
-        "remedies_requested": reports.cases_opened(session, recall.id, reports.DAY),
+        "notified": reports.notices_sent(session, recall.id, reports.DAY, seller_id),
+        "acknowledged": reports.acknowledged(session, recall.id, reports.DAY, seller_id),
+        "remedies_requested": reports.cases_opened(session, recall.id, reports.DAY, seller_id),
         "units_corrected": corrected,
     }
     series: dict[str, list[int]] = {}
@@ -115,17 +143,23 @@ def _cell(value: object) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
-def progress_report_csv(session: Session, recall: Recall, *, firm: str | None) -> str:
+def progress_report_csv(
+    session: Session, recall: Recall, *, firm: str | None, seller_id: int | None = None
+) -> str:
     """One row per month since publication: products corrected in the month and to date (by
     refund, replacement, repair, destruction), consumers notified, consumers who asked for
-    a remedy, refunds paid. Location of products: consumers (sold units)."""
-    units = notifications.stats(session, recall_id=recall.id).units_affected
+    a remedy, refunds paid. Location of products: consumers (sold units). With `seller_id`,
+    every number is of the seller's sales only."""
+    if seller_id is None:
+        units = notifications.stats(session, recall_id=recall.id).units_affected
+    else:
+        units = reports.seller_match_totals(session, recall.id, seller_id)[1]
     start = (recall.published_at or recall.created_at).date()
     end = (recall.closed_at or now()).date()
-    corrected = reports.units_corrected(session, recall.id, reports.MONTH)
-    notified = reports.notices_sent(session, recall.id, reports.MONTH)
-    asked = reports.cases_opened(session, recall.id, reports.MONTH)
-    paid = reports.refunds_by_bucket(session, recall.id, reports.MONTH)
+    corrected = reports.units_corrected(session, recall.id, reports.MONTH, seller_id)
+    notified = reports.notices_sent(session, recall.id, reports.MONTH, seller_id)
+    asked = reports.cases_opened(session, recall.id, reports.MONTH, seller_id)
+    paid = reports.refunds_by_bucket(session, recall.id, reports.MONTH, seller_id)
     currencies = sorted({c for _, c in paid})
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")

@@ -44,6 +44,11 @@ def actor_of(principal: Principal) -> str:
     return "operator" if principal.is_operator else f"seller:{principal.seller_external_id}"
 
 
+def customer_case(session: Session, *, recall_id: int, customer_id: int) -> RemedyCase | None:
+    """The customer's own remedy case for the recall, if they asked for one."""
+    return repo.case_of(session, recall_id, customer_id)
+
+
 def request_remedy(
     session: Session, *, recall_id: int, customer_id: int, remedy: str, actor: str
 ) -> tuple[RemedyCase, bool]:
@@ -159,6 +164,19 @@ def case_for(
     if not principal.is_operator and not may_see(session, case, principal.seller_id):
         raise Forbidden("this remedy case belongs to another seller")
     return case
+
+
+def case_scope(session: Session, case: RemedyCase, principal: Principal) -> int | None:
+    """Whose part of a case the principal sees: None for all of it (an operator, the seller
+    whose recall it is), else its own seller id: a case of a marketplace recall may hold
+    lines other sellers sold, and a seller sees only its own lines and money."""
+    if principal.is_operator:
+        return None
+    seller = principal.seller_id
+    if seller is None:
+        return -1  # nobody's part (`case_for` refuses such a principal anyway)
+    recall = session.get(Recall, case.recall_id)
+    return None if recall is not None and recall.seller_id == seller else seller
 
 
 def may_see(session: Session, case: RemedyCase, seller_id: int | None) -> bool:

@@ -1,6 +1,8 @@
 """The seller console under /seller/: their recalls, starting a recall with a preview of
 whom it reaches, the dashboard per recall, remedy cases, the CSV report, and the webhook
-settings. Every page shows only the signed-in seller's own data.
+settings. Every page shows only the signed-in seller's own data: a recall the marketplace
+or an authority started is listed and shown when it affects the seller's sales, with the
+numbers, lines and cases of those sales only (`recalls.service.readable`).
 
 The operator console (`operator_views.py`) and the customer's remedy pages
 (`customer_views.py`) hang off the same router."""
@@ -9,15 +11,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from shopsafe.kit.errors import InvalidInput
 from shopsafe.recalls import repository as recall_repo
 from shopsafe.recalls import service as recalls
 from shopsafe.recalls.models import Recall
-from shopsafe.remedies import approvals, console_pages, recall_form, service, webhooks
+from shopsafe.remedies import approvals, console_pages, recall_form, service, state, webhooks
 from shopsafe.remedies import repository as repo
+from shopsafe.remedies import seller_repository as sellers
 from shopsafe.remedies.console import STYLESHEET, SellerForm, SellerPage, show
 from shopsafe.remedies.customer_views import router as customer_router
 from shopsafe.remedies.operator_views import router as operator_router
@@ -122,13 +125,40 @@ def publish(
 
 @router.get("/seller/recalls/{recall_id:int}", response_class=HTMLResponse)
 def seller_dashboard(recall_id: int, console: SellerPage, session: DbSession) -> HTMLResponse:
-    recall = console_pages.recall_for(console, session, recall_id)
-    return console_pages.dashboard(console, session, recall)
+    """The seller's own recall, or (only the part of its sales) one that affects them."""
+    reading = console_pages.reading_for(console, session, recall_id)
+    return console_pages.dashboard(console, session, reading.recall, seller=reading.seller_id)
 
 
 @router.get("/seller/recalls/{recall_id:int}/progress-report.csv")
 def seller_csv(recall_id: int, console: SellerPage, session: DbSession) -> Response:
     return console_pages.progress_csv(console, session, recall_id)
+
+
+CASES_PER_PAGE = 50
+StateFilter = Annotated[str, Query(alias="state", pattern=f"^({'|'.join(state.STATES)})?$")]
+
+
+@router.get("/seller/cases", response_class=HTMLResponse)
+def seller_cases(
+    console: SellerPage,
+    session: DbSession,
+    state_: StateFilter = "",
+    before: Annotated[int | None, Query(ge=1)] = None,
+) -> HTMLResponse:
+    """The seller's remedy cases of every recall, newest first (its part of each)."""
+    seller_id = console.principal.seller_id
+    assert seller_id is not None
+    found = sellers.cases_of_seller(session, seller_id, state=state_ or None, before=before,
+                                    limit=CASES_PER_PAGE + 1)  # fmt: skip
+    shown = found[:CASES_PER_PAGE]
+    rows = console_pages.case_rows(session, [c for c, _ in shown], seller_id,
+                                   [title for _, title in shown])  # fmt: skip
+    context = {
+        "cases": rows, "state": state_, "states": state.STATES, "before": before,
+        "older": shown[-1][0].id if len(found) > CASES_PER_PAGE else None,
+    }  # fmt: skip
+    return show(console.page, "seller_cases.html", context)
 
 
 @router.get("/seller/cases/{case_id:int}", response_class=HTMLResponse)

@@ -23,7 +23,7 @@ def access_key(number: str, salt: str, *, secret: str | None = None) -> str:
 def key_matches(number: str, salt: str, given: str | None, *, secret: str | None = None) -> bool:
     if not given or len(given) > 100:
         return False
-    return hmac.compare_digest(access_key(number, salt, secret=secret), given)
+    return hmac.compare_digest(access_key(number, salt, secret=secret).encode(), given.encode())
 
 
 def status_url(base_url: str, number: str, salt: str, *, secret: str | None = None) -> str:
