@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shopsafe.brushing import detection, fraudar, peeling
+from shopsafe.brushing import detection, fraudar, peeling, rings
 from shopsafe.brushing.frame import DAY, dense
 from tests.support.brushing import START, Builder, background, lockstep, star_ring
 
@@ -118,3 +118,11 @@ def test_fraudar_finds_a_planted_clique_and_scores_it_as_published() -> None:
     assert set(block.cols.tolist()) == {0, 1}
     # 4 edges into products of degree 2, each weighing 1 / log(2 + 5), over 4 nodes
     assert block.score == pytest.approx(4 / np.log(7) / 4)
+
+
+def test_a_flooded_address_is_brushing_when_reviews_were_written_on_it() -> None:
+    # One seller, 100 parcels, 24 accounts, one address (the demo's story).
+    assert rings.kind_of(100, 24, 1, 1, 1, 24, reviews=55) == "brushing"
+    assert rings.kind_of(100, 24, 1, 1, 1, 24, reviews=9) == "bulk_dumping"
+    assert rings.kind_of(100, 1, 1, 1, 1, 1, reviews=0) == "bulk_dumping"
+    assert rings.kind_of(100, 100, 100, 2, 1, 100, reviews=80) == "brushing"  # spread out

@@ -13,6 +13,9 @@ from shopsafe.brushing.peeling import Block
 
 PARCELS_FOR_DUMPING = 10
 FEW_ADDRESSES = 3
+# A few addresses flooded by one seller are brushing when a tenth or more of the parcels got
+# a review (fake "verified" sales), bulk dumping when hardly any did.
+REVIEWED_SHARE_FOR_BRUSHING = 0.1
 MIN_LINES_FOR_BENEFIT = 3
 SHARE_OF_ACCOUNTS = 0.05
 PRODUCTS_FOR_BLOCK = 10
@@ -34,12 +37,20 @@ class Found:
 
 
 def kind_of(
-    orders: int, accounts: int, addresses: int, products: int, sellers: int, pairs: int
+    orders: int,
+    accounts: int,
+    addresses: int,
+    products: int,
+    sellers: int,
+    pairs: int,
+    reviews: int = 0,
 ) -> str:
-    """`bulk_dumping` (one seller, many parcels to a few addresses), `dense_block` (many
-    accounts each buying many of the same products: lockstep) or `brushing` (many accounts,
-    a few products, many addresses)."""
-    if sellers == 1 and addresses <= FEW_ADDRESSES and orders / addresses >= PARCELS_FOR_DUMPING:
+    """`bulk_dumping` (one seller, many parcels to a few addresses, hardly reviewed: stock
+    got rid of), `dense_block` (many accounts each buying many of the same products:
+    lockstep) or `brushing` (many accounts and a few products, to many addresses, or to a few
+    with reviews written on them: fake "verified" sales)."""
+    dumped = addresses <= FEW_ADDRESSES and orders / addresses >= PARCELS_FOR_DUMPING
+    if sellers == 1 and dumped and reviews < orders * REVIEWED_SHARE_FOR_BRUSHING:
         return "bulk_dumping"
     if (
         products >= PRODUCTS_FOR_BLOCK
@@ -56,7 +67,9 @@ def describe(frame: LedgerFrame, signals: Signals, lines: I64, block: Block) -> 
     products = np.unique(frame.product[lines])
     pairs = np.unique(np.stack([frame.customer[lines], frame.product[lines]]), axis=1).shape[1]
     sellers = beneficiaries(frame, lines)
-    kind = kind_of(orders.size, accounts.size, addresses.size, products.size, sellers.size, pairs)
+    reviews = reviews_of(frame, frame.line[lines])
+    kind = kind_of(orders.size, accounts.size, addresses.size, products.size, sellers.size, pairs,
+                   reviews.size)  # fmt: skip
     return Found(
         kind=kind,
         score=round(block.density, 2),
@@ -66,7 +79,7 @@ def describe(frame: LedgerFrame, signals: Signals, lines: I64, block: Block) -> 
         addresses=addresses,
         sellers=sellers,
         products=products,
-        reviews=reviews_of(frame, frame.line[lines]),
+        reviews=reviews,
         evidence=evidence(frame, signals, lines, block),
     )
 
