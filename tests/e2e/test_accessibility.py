@@ -1,5 +1,6 @@
 """axe-core (the npm package, injected into each page) finds no serious or critical
-accessibility violation on any customer page, in English and in German."""
+accessibility violation on any customer page, on the report form for unsolicited parcels,
+or on the seller's and the operator's consoles, in English and in German."""
 
 from __future__ import annotations
 
@@ -7,7 +8,13 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page
+from sqlalchemy import select
 
+from shopsafe.auth import service as auth_service
+from shopsafe.db.session import transaction
+from shopsafe.demo import service as demo
+from shopsafe.ledger.models import OrderLine
+from shopsafe.recalls.models import RecallMatch
 from tests.e2e.conftest import AXE, Server, new_context, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -72,6 +79,56 @@ def test_no_serious_accessibility_violations_on_customer_pages(
                 paths += [recall.replace("/account", ""), "/orders/no-such-order", "/logout"]
             for path in paths:
                 check(page, path)
+        finally:
+            context.close()
+    assert problems == {}
+
+
+def console_accounts(server: Server) -> tuple[str, str, int]:
+    """An operator, and a seller whose sales a published recall reaches: (operator's
+    e-mail, seller's e-mail, that recall)."""
+    with transaction(server.engine) as session:
+        seller_pk, recall_id = session.execute(
+            select(OrderLine.seller_id, RecallMatch.recall_id)
+            .join(RecallMatch, RecallMatch.order_line_id == OrderLine.id)
+            .where(RecallMatch.active.is_(True))
+            .order_by(RecallMatch.recall_id, OrderLine.id)
+            .limit(1)
+        ).one()
+        emails = ("axe-operator@shop.example", "axe-seller@shop.example")
+        auth_service.create_account(session, email=emails[0], password=demo.DEMO_PASSWORD,
+                                    role="operator")  # fmt: skip
+        auth_service.create_account(session, email=emails[1], password=demo.DEMO_PASSWORD,
+                                    role="seller", seller_id=seller_pk)  # fmt: skip
+    return emails[0], emails[1], int(recall_id)
+
+
+def test_no_serious_accessibility_violations_on_consoles_and_the_report_form(
+    browser: Browser, server: Server, axe_source: str
+) -> None:
+    operator, seller, recall_id = console_accounts(server)
+    pages = {
+        None: ["/unsolicited"],
+        operator: ["/operator/", "/operator/feeds", "/operator/cases", "/operator/audit",
+                   f"/operator/recalls/{recall_id}"],
+        seller: ["/seller/", "/seller/cases", "/seller/recalls/new", "/seller/settings",
+                 f"/seller/recalls/{recall_id}"],
+    }  # fmt: skip
+    problems: dict[str, list[dict[str, Any]]] = {}
+    for who, paths in pages.items():
+        context = new_context(browser, server, bypass_csp=True)
+        context.add_init_script(script=axe_source)
+        try:
+            page = context.new_page()
+            if who is not None:
+                sign_in(page, who)
+            for path in paths:
+                for language in LANGUAGES:
+                    answer = page.goto(f"{path}?lang={language}")
+                    assert answer is not None and answer.status == 200, path
+                    found = axe_violations(page)
+                    if found:
+                        problems[f"{language} {path}"] = found
         finally:
             context.close()
     assert problems == {}
