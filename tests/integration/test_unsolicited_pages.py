@@ -72,10 +72,29 @@ def test_a_bad_report_shows_every_problem_and_keeps_the_input(app_client: TestCl
         files=[("photos", ("notes.txt", b"hello", "text/plain"))],
     )  # fmt: skip
     assert answer.status_code == 422
-    assert "check digit is wrong" in answer.text
-    assert "&#39;notes.txt&#39;: is not an image" in answer.text
+    assert (
+        "Tracking number 1: 1Z999AA10123456785 looks like a UPS tracking number, but its check "
+        "digit is wrong" in answer.text
+    )
+    assert "Photo 1 (notes.txt): is not an image; please send a PNG or JPEG photo." in answer.text
     assert "1Z999AA10123456785</textarea>" in answer.text
     assert app_client.post("/unsolicited", data={"postal_code": "1"}).status_code == 403
+
+
+def test_the_problems_are_said_in_german_on_the_german_form(app_client: TestClient) -> None:
+    token = csrf_of(app_client.get("/unsolicited?lang=de").text)
+    numbers = "\n".join(["1Z999AA10123456785", "hello", "9" * 70])
+    answer = app_client.post(
+        "/unsolicited?lang=de",
+        data={"csrf_token": token, "postal_code": "💥💥", "country": "US",
+              "email": "maria-at-home", "tracking_numbers": numbers},
+    )  # fmt: skip
+    assert answer.status_code == 422
+    problems = re.findall(r"<li>(.*?)</li>", answer.text.split('data-testid="problems"')[1])
+    assert "Postleitzahl: 💥💥 ist keine Postleitzahl." in problems
+    assert "E-Mail: Das ist keine gültige E-Mail-Adresse." in problems
+    assert "Sendungsnummer 3: höchstens 64 Zeichen." in problems
+    assert not any("String should" in p or "not a valid" in p for p in problems)
 
 
 def test_operators_decide_on_cases(engine: Engine, app_client: TestClient) -> None:

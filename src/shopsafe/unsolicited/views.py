@@ -13,10 +13,11 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from shopsafe.kit.errors import Forbidden, InvalidInput, NotFound
-from shopsafe.unsolicited import actions, answers, links, uploads
+from shopsafe.unsolicited import actions, answers, form_messages, links, uploads
 from shopsafe.unsolicited import repository as repo
 from shopsafe.unsolicited import service as reports
 from shopsafe.unsolicited.classification import KINDS, Kind, as_kind
+from shopsafe.web import i18n
 from shopsafe.web.deps import DbSession, FormPage, PageContext, SignInRequired
 from shopsafe.web.rendering import Page, make_templates, redirect, render
 
@@ -69,7 +70,8 @@ def report(
             base_url=str(request.base_url),
         )
     except InvalidInput as error:
-        context = _form_context(page, shown, error.problems)
+        said = form_messages.for_reader(error.problems, i18n.translations(page.language).gettext)
+        context = _form_context(page, shown, said)
         return render(templates, page, "unsolicited_report.html", context, status_code=422)
     except reports.TooManyReports:
         context = {**_form_context(page, shown, []), "too_many": True}
