@@ -31,7 +31,7 @@ from shopsafe.remedies import endpoints as remedy_endpoints
 from shopsafe.remedies import views as remedy_views
 from shopsafe.unsolicited import endpoints as unsolicited_endpoints
 from shopsafe.unsolicited import views as unsolicited_views
-from shopsafe.web import errors
+from shopsafe.web import api_docs, errors
 from shopsafe.web import views as web_views
 
 STATIC = Path(__file__).parent / "web" / "static"
@@ -44,11 +44,14 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         title="Shopsafe",
         version=__version__,
         description="Recalls that reach the buyers, and an end to unsolicited packages.",
+        docs_url=None,  # served by web.api_docs from local assets
+        redoc_url=None,
     )
     app.state.engine = engine if engine is not None else default_engine()
     errors.install(app)
     refuse_what_lower_layers_cannot_take(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    api_docs.install(app)
     app.include_router(web_views.router)
     app.include_router(auth_views.router)
     app.include_router(ledger_views.router)

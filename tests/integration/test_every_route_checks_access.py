@@ -50,9 +50,8 @@ ROUTES: dict[tuple[str, str], str] = {
     # --- Public, and why. ---
     ("GET", "/openapi.json"): PUBLIC,  # the API's description; no data
     ("GET", "/docs"): PUBLIC,  # Swagger UI over /openapi.json
-    ("GET", "/docs/oauth2-redirect"): PUBLIC,  # Swagger UI's helper page
-    ("GET", "/redoc"): PUBLIC,  # ReDoc over /openapi.json
     (ANY_METHOD, "/static"): PUBLIC,  # stylesheets and images of the pages
+    (ANY_METHOD, "/docs/assets"): PUBLIC,  # Swagger UI's scripts and styles
     ("GET", "/remedies/console.css"): PUBLIC,  # the consoles' stylesheet
     ("GET", "/healthz"): PUBLIC,  # the load balancer's check: {"status": "ok"}
     ("GET", "/"): PUBLIC,  # the home page: links to sign in and to report parcels

@@ -19,7 +19,7 @@ from shopsafe.web.rendering import Page, finish, make_templates
 
 templates = make_templates()
 CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
-API_PREFIXES = ("/api/", "/openapi.json", "/docs", "/redoc")
+API_PREFIXES = ("/api/", "/openapi.json", "/docs")
 
 
 def is_page(request: Request) -> bool:
