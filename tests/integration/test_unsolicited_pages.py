@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
+from shopsafe.audit.models import AuditEvent
 from shopsafe.auth import service as auth_service
 from shopsafe.db.session import transaction
 from shopsafe.unsolicited import labels
@@ -122,6 +124,11 @@ def test_operators_decide_on_cases(engine: Engine, app_client: TestClient) -> No
     assert done.status_code == 303
     after = app_client.get(done.headers["location"]).text
     assert "Confirmed" in after and "3 ranking adjustments" in after
+    with Session(engine) as session:  # the audit log names the person who decided
+        actors = session.scalars(
+            select(AuditEvent.actor).where(AuditEvent.action == "unsolicited.case_confirmed")
+        ).all()
+    assert actors == ["operator:trust@shop.example"]
 
 
 def test_an_operator_sees_the_other_cases_about_the_same_address_and_seller(

@@ -46,7 +46,7 @@ class Visitor:
         """How the audit log names this person."""
         if self.customer_external_id:
             return f"customer:{self.customer_external_id}"
-        return f"account:{self.account_id}"
+        return f"{self.role}:{self.email}"  # staff: who did it, as the audit log reader knows them
 
 
 def start(session: Session, *, account: Account, method: str) -> str:
