@@ -113,6 +113,7 @@ def test_automatic_publishing_when_the_operator_turned_it_on(
     with Session(engine) as session:
         recall = session.scalars(select(Recall)).one()
         assert recall.status == "published"
+        assert recall.created_by == "feeds (automatic)"  # no person did it
         assert session.scalar(select(func.count()).select_from(RecallMatch)) == 1
         assert session.scalar(select(func.count()).select_from(RecallNotice)) == 1
         # The authority's other UPC of the product stops sales too, though none was sold.

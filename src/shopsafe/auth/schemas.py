@@ -15,6 +15,9 @@ class Principal:
     role: Role
     seller_id: int | None = None
     seller_external_id: str | None = None
+    # How the audit log names who acts (a console's signed-in person, an automatic job);
+    # unset: the role ("operator") or the seller ("seller:S-7").
+    name: str | None = None
 
     @property
     def is_operator(self) -> bool:

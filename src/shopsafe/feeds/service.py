@@ -25,7 +25,7 @@ from shopsafe.kit.clock import now
 
 DEMO_RECORDS = Path(__file__).resolve().parent / "data" / "cpsc_demo_records.json"
 AUTOMATIC = "feeds (automatic)"
-SYSTEM = Principal(role="operator")
+SYSTEM = Principal(role="operator", name=AUTOMATIC)
 BATCH = 200
 
 

@@ -37,6 +37,8 @@ from shopsafe.recalls.schemas import (
 
 
 def actor_of(principal: Principal) -> str:
+    if principal.name:
+        return principal.name
     return "operator" if principal.is_operator else f"seller:{principal.seller_external_id}"
 
 

@@ -22,6 +22,7 @@ from shopsafe.kit.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shopsafe.notifications.models import RecallNotice
 from shopsafe.recalls import customer_alerts
 from shopsafe.recalls.models import Recall
+from shopsafe.recalls.service import actor_of
 from shopsafe.remedies import money, moves, photos, refunds, returns, state, webhooks
 from shopsafe.remedies import repository as repo
 from shopsafe.remedies.models import CarrierEvent, DisposalPhoto, RemedyCase
@@ -38,10 +39,6 @@ __all__ = [
     "submit_photo",
     "transition",
 ]
-
-
-def actor_of(principal: Principal) -> str:
-    return "operator" if principal.is_operator else f"seller:{principal.seller_external_id}"
 
 
 def customer_case(session: Session, *, recall_id: int, customer_id: int) -> RemedyCase | None:

@@ -179,7 +179,8 @@ def console_account(session: Session, page: Page, request: Request, role: str) -
 
 def _operator(session: Session, page: Page, request: Request) -> Console:
     account = console_account(session, page, request, "operator")
-    return Console(page, Principal(role="operator"), "/operator", f"operator:{account.email}")
+    actor = f"operator:{account.email}"
+    return Console(page, Principal(role="operator", name=actor), "/operator", actor)
 
 
 def operator_page(request: Request, page: PageContext, session: DbSession) -> Console:
