@@ -151,3 +151,17 @@ def test_the_consoles_speak_german(
     assert "Abmelden" in preview or "Sign out" not in preview  # the shared catalogue still applies
     with Session(engine) as session:
         assert session.scalars(select(RemedyCase)).first() is None
+
+
+def test_a_seller_can_withdraw_a_product_from_sale_in_some_countries_only(
+    app_client: TestClient, engine: Engine, operator_headers: Headers
+) -> None:
+    load(app_client, operator_headers, orders(2))
+    seller = browser(engine, account(engine, "staff@s3.example", "seller", seller="S-3"))
+    recall_id = start_recall(seller, kind="withdrawal", countries="de, at")
+    with Session(engine) as session:
+        recall = session.get_one(Recall, recall_id)
+        assert recall.kind == "withdrawal"
+        assert sorted(recall.criteria["countries"]) == ["AT", "DE"]
+    form = seller.get("/seller/recalls/new").text
+    assert 'value="withdrawal"' in form and 'name="countries"' in form

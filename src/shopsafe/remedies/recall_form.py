@@ -11,7 +11,8 @@ from typing import Any
 FIELDS = (
     "kind", "title", "product_name", "brand", "hazard", "risk_level", "instructions",
     "identifier_location", "contact_phone", "contact_email", "contact_url", "gtins", "skus",
-    "models", "lots", "sold_from", "sold_to", "title_de", "hazard_de", "instructions_de", "images",
+    "models", "lots", "sold_from", "sold_to", "countries", "title_de", "hazard_de",
+    "instructions_de", "images",
 )  # fmt: skip
 REMEDIES = ("refund", "replacement", "repair", "dispose")
 _SPLIT = re.compile(r"[\n,;]+")
@@ -67,5 +68,6 @@ def recall_data(values: Mapping[str, str], remedies: list[str]) -> dict[str, Any
             "lots": items(values.get("lots")),
             "sold_from": _text(values, "sold_from"),
             "sold_to": _text(values, "sold_to"),
+            "countries": [c.upper() for c in items(values.get("countries"))],
         },
     }
