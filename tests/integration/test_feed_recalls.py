@@ -121,6 +121,15 @@ def test_automatic_publishing_when_the_operator_turned_it_on(
             session, seller_id=None, sku=None, gtin="00879288000084", brand=None, model=None
         )
         assert not check.sellable and check.recall_ids == [recall.id]
+        hazard = recall.content["hazard"]
+    # A published recall does not follow a new version by itself: amending it notifies.
+    with transaction(engine) as session:
+        newer = service.import_feed(
+            session, source="cpsc", data=_version("Other words.", "2024-02-01T00:00:00")
+        )
+    assert newer.updated == 1 and newer.drafts_refreshed == 0
+    with Session(engine) as session:
+        assert session.scalars(select(Recall)).one().content["hazard"] == hazard
 
 
 def test_thresholds_from_the_settings_decide_the_band(
@@ -198,3 +207,38 @@ def test_an_authority_code_of_an_offer_an_operator_rejected_stays_out(engine: En
         record = session.get_one(FeedRecord, match.feed_record_id)
         kept = recalling._authority_gtins(session, record, Extraction.from_json(record.data))
     assert kept == ["00879288000077"]
+
+
+def _version(hazard: str, published: str) -> bytes:
+    record = cpsc_records("24043")[0]
+    record["Hazards"] = [{"Name": hazard}]
+    record["LastPublishDate"] = published
+    return as_file([record])
+
+
+def test_a_draft_the_feeds_prepared_follows_the_authoritys_new_version(engine: Engine) -> None:
+    load_offers(engine, [WET_AND_FORGET])
+    run(engine, ("24043",))
+    newer = "The nozzle clip can come off and spray the cleaning solution into the eyes."
+    with transaction(engine) as session:
+        summary = service.import_feed(
+            session, source="cpsc", data=_version(newer, "2024-02-01T00:00:00")
+        )
+    assert summary.updated == 1 and summary.drafts_refreshed == 1
+    with Session(engine) as session:
+        recall = session.scalars(select(Recall)).one()
+        assert recall.status == "draft" and recall.content["hazard"] == newer
+        assert recall.created_by == "feeds (automatic)"
+
+    # Once a person edited the draft, a newer version leaves it to them.
+    operator = Principal(role="operator", name="operator:ops@shop.example")
+    edited = "The clip of the nozzle may detach (edited by the operator)."
+    with transaction(engine) as session:
+        recalls.update(session, recall_id=recall.id, data={"hazard": edited}, principal=operator)
+    with transaction(engine) as session:
+        again = service.import_feed(
+            session, source="cpsc", data=_version("A third wording.", "2024-03-01T00:00:00")
+        )
+    assert again.updated == 1 and again.drafts_refreshed == 0
+    with Session(engine) as session:
+        assert session.get_one(Recall, recall.id).content["hazard"] == edited

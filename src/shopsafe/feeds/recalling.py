@@ -172,3 +172,33 @@ def _back_to_review(
         match.decided_at = None
         match.review_reason = REVIEW_REASON + "; ".join(problems)
     summary.needs_review += len(remaining)
+
+
+FOLLOWED = ("title", "product_name", "brand", "hazard", "risk_level", "instructions",
+            "remedies", "identifier_location", "sold_where", "contact", "images")  # fmt: skip
+
+
+def refresh_draft(session: Session, record: FeedRecord, *, principal: Principal) -> bool:
+    """A draft the feeds prepared by themselves follows the authority's new version of the
+    record: its text, remedies, pictures and contact become the new version's, and its
+    criteria gain the GTINs the authority added. A published recall (an operator amends it:
+    that notifies people) and a draft a person has edited are left alone. When the notice
+    rules refuse the new text, the draft stays as it was and the record says why."""
+    recall = session.get(Recall, record.recall_id) if record.recall_id else None
+    if recall is None or recall.status != "draft" or recall.created_by != principal.name:
+        return False
+    if repo.edited_by_someone_else(session, recall.id, principal.name or ""):
+        return False
+    extraction = Extraction.from_json(record.data)
+    gtins = _authority_gtins(session, record, extraction)
+    fallback = recall.content.get("product_name")
+    body = drafting.recall_body(extraction, [], fallback, authority_gtins=gtins)
+    patch: dict[str, Any] = {name: body[name] for name in FOLLOWED}
+    patch["criteria"] = drafting.merged_criteria(recall.criteria, {"gtins": gtins})
+    try:
+        recalls.update(session, recall_id=recall.id, data=patch, principal=principal)
+    except InvalidInput as refused:
+        record.recall_problems = refused.problems
+        return False
+    record.recall_problems = []
+    return True

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
+from shopsafe.audit.models import AuditEvent
 from shopsafe.feeds.matching import Offer
 from shopsafe.feeds.models import (
     CatalogMatch,
@@ -290,3 +291,18 @@ def rejected_offer_gtins(session: Session, feed_record_id: int) -> set[str]:
         )
     )
     return {keys.gtin14(gtin) for gtin in rows if gtin}
+
+
+def edited_by_someone_else(session: Session, recall_id: int, actor: str) -> bool:
+    """Whether anyone but `actor` has edited the recall (its audit events say)."""
+    found = session.scalar(
+        select(AuditEvent.id)
+        .where(
+            AuditEvent.subject_type == "recall",
+            AuditEvent.subject_id == str(recall_id),
+            AuditEvent.action == "recall.edited",
+            AuditEvent.actor != actor,
+        )
+        .limit(1)
+    )
+    return found is not None

@@ -33,6 +33,8 @@ class ImportSummary(BaseModel):
     unchanged: int = 0
     rejected: int = 0
     rejects: list[str] = Field(default_factory=list)
+    # Drafts the feeds had prepared that now follow the record's new version.
+    drafts_refreshed: int = 0
     matches: MatchSummary = Field(default_factory=MatchSummary)
 
     def line(self) -> str:

@@ -51,6 +51,9 @@ def import_feed(
         source=source, rejected=len(parsed.rejects), rejects=[str(r) for r in parsed.rejects]
     )
     changed = _store(session, source, parsed.entries, summary)
+    summary.drafts_refreshed = sum(
+        recalling.refresh_draft(session, record, principal=SYSTEM) for record in changed
+    )
     summary.matches = match_records(
         session, changed, thresholds=thresholds, auto_publish=auto_publish
     )
