@@ -163,7 +163,7 @@ def test_numbers_in_the_query_are_refused_by_name(
 @pytest.mark.parametrize(
     ("number", "problem"),
     [("99999999999999999999", "99999999999999999999 is out of range"),
-     ("²", "² is not a whole number")],
+     ("²", "'²' is not a cursor this API gave out")],
 )  # fmt: skip
 def test_api_cursors_name_the_cursor(world: World, url: str, number: str, problem: str) -> None:
     answer = world.anonymous.get(

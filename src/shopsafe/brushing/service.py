@@ -22,6 +22,7 @@ from shopsafe.brushing.models import DetectionRun, Ring
 from shopsafe.brushing.schemas import AddressOut, ProductOut, RingDetail, RingOut
 from shopsafe.kit.clock import as_utc
 from shopsafe.kit.clock import now as utc_now
+from shopsafe.kit.cursors import parse_cursor
 from shopsafe.kit.errors import InvalidInput, NotFound
 from shopsafe.ledger.models import Customer, Order, Review, Seller
 
@@ -179,11 +180,7 @@ def list_rings(
 ) -> tuple[list[RingDetail], str | None]:
     if status is not None and status not in STATUSES:
         raise InvalidInput([f"status: must be one of {', '.join(STATUSES)}"])
-    after = None
-    if cursor:
-        if not cursor.isdigit():
-            raise InvalidInput(["cursor: not a cursor of this list"])
-        after = int(cursor)
+    after = parse_cursor(cursor) if cursor else None
     found = repo.list_rings(session, status=status, after=after, limit=limit + 1)
     more = len(found) > limit
     found = found[:limit]

@@ -18,6 +18,7 @@ from shopsafe.feeds.schemas import (
     ReviewPage,
     record_out,
 )
+from shopsafe.kit.cursors import parse_cursor
 from shopsafe.kit.errors import InvalidInput, NotFound
 from shopsafe.web.deps import DbSession, OperatorPrincipal
 
@@ -84,7 +85,7 @@ def records(
 ) -> FeedRecordPage:
     if source is not None and source not in SOURCES:
         raise InvalidInput([f"source: '{source}' is not one of {', '.join(SOURCES)}"])
-    rows = repo.records_page(session, source=source, after=review.parse_cursor(cursor), limit=limit)
+    rows = repo.records_page(session, source=source, after=parse_cursor(cursor), limit=limit)
     next_cursor = str(rows[-1].id) if len(rows) == limit else None
     return FeedRecordPage(items=[record_out(r) for r in rows], next_cursor=next_cursor)
 

@@ -13,6 +13,7 @@ from shopsafe.feeds import repository as repo
 from shopsafe.feeds.models import CatalogMatch, FeedRecord
 from shopsafe.feeds.schemas import CatalogMatchOut, DecisionIn, OfferOut, ReviewPage, record_out
 from shopsafe.kit.clock import now
+from shopsafe.kit.cursors import parse_cursor
 from shopsafe.kit.errors import Conflict, InvalidInput, NotFound
 from shopsafe.ledger.models import Product
 from shopsafe.recalls.service import actor_of
@@ -44,14 +45,6 @@ def match_out(
             name=product.name,
         ),
     )
-
-
-def parse_cursor(cursor: str | None) -> int:
-    if not cursor:
-        return 0
-    if not cursor.isdigit():
-        raise InvalidInput([f"cursor: '{cursor}' is not a cursor this API gave out"])
-    return int(cursor)
 
 
 def review_page(session: Session, *, cursor: str | None, limit: int = 50) -> ReviewPage:

@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from shopsafe.kit.cursors import parse_cursor
 from shopsafe.notifications import service
 from shopsafe.notifications.schemas import RecallStats, UndeliverablePage
 from shopsafe.recalls import service as recalls
@@ -46,7 +47,7 @@ def undeliverable(
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
 ) -> UndeliverablePage:
     recall = recalls.get(session, recall_id, principal)
-    after = recalls.parse_cursor(cursor)
+    after = parse_cursor(cursor)
     return service.undeliverable(session, recall_id=recall.id, after=after, limit=limit)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from shopsafe.config import get_settings
 from shopsafe.kit import json_input
+from shopsafe.kit.cursors import parse_cursor
 from shopsafe.kit.errors import Forbidden, NotFound
 from shopsafe.kit.openapi import json_body
 from shopsafe.recalls import customer_alerts, service
@@ -91,7 +92,7 @@ def list_recalls(
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> RecallPage:
-    after = service.parse_cursor(cursor)
+    after = parse_cursor(cursor)
     rows = repo.page_of_recalls(
         session,
         status=status,

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from shopsafe.audit import service as audit
 from shopsafe.auth.schemas import Principal
 from shopsafe.kit.clock import now as utc_now
+from shopsafe.kit.cursors import parse_cursor
 from shopsafe.kit.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shopsafe.ledger import keys
 from shopsafe.ledger.importers import field_path
@@ -322,14 +323,6 @@ def affected(
     ]
     next_cursor = str(rows[-1][0]) if len(rows) == limit else None
     return AffectedPage(items=items, next_cursor=next_cursor)
-
-
-def parse_cursor(cursor: str | None) -> int:
-    if cursor is None or cursor == "":
-        return 0
-    if not cursor.isdigit():
-        raise InvalidInput([f"cursor: '{cursor}' is not a cursor this API gave out"])
-    return int(cursor)
 
 
 def listing_check(
