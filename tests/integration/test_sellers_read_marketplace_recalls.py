@@ -127,8 +127,11 @@ def test_each_seller_reads_the_marketplace_recall_through_the_api_for_its_sales_
     assert {r["total_products_affected"] for r in rows} == {str(units)}
     assert sum(float(r["refunds_paid_this_period"]) for r in rows) == float(share)
     assert "79.97" not in report
-    stats = app_client.get(f"{url}/stats", headers=token)  # the whole recall's counters
-    assert stats.status_code == 403 or stats.json()["units_affected"] == units
+    stats = _get(app_client, f"{url}/stats", token).json()  # its own part's counters
+    assert stats["units_affected"] == units
+    assert stats["affected_customers"] == len({customer for customer, _ in lines})
+    assert stats["remedies_requested"] == 2
+    assert stats["units_corrected"] == (2 if seller == "S-3" else 1)
 
 
 def test_the_whole_recall_stays_the_operators(app_client: TestClient, world: World) -> None:
@@ -137,6 +140,9 @@ def test_the_whole_recall_stays_the_operators(app_client: TestClient, world: Wor
     assert len(affected) == 5
     progress = _get(app_client, f"{url}/remedy-progress", world.operator).json()
     assert progress["refunds_paid"] == [{"amount": "79.97", "currency": "EUR"}]
+    whole = _get(app_client, f"{url}/stats", world.operator).json()
+    assert whole["units_affected"] == sum(i["units"] for i in affected)
+    assert whole["remedies_requested"] == 3
     assert progress["remedies_requested"] == 3 and progress["units_corrected"] == 3
     cases = _get(app_client, f"{url}/remedy-cases", world.operator).json()
     assert len(cases) == 3

@@ -26,12 +26,16 @@ router = APIRouter(tags=["notifications"])
     description=(
         "`notified` counts recipients whose notice e-mail a mail server accepted; "
         "`email_accepted` and `email_failed` count this recall's e-mails of every kind "
-        "(notices, reminders, corrections); the remedy counters come from its remedy cases."
+        "(notices, reminders, corrections); the remedy counters come from its remedy cases. "
+        "A seller token reading another's recall that reaches its buyers gets the counters "
+        "of its own sales only."
     ),
 )
 def recall_stats(recall_id: int, session: DbSession, principal: ApiPrincipal) -> RecallStats:
-    recall = recalls.get(session, recall_id, principal)
-    return service.stats(session, recall_id=recall.id)
+    reading = recalls.readable(session, recall_id, principal)
+    if reading.seller_id is not None:  # another's recall that reaches this seller's buyers
+        return service.seller_stats(session, recall=reading.recall, seller_id=reading.seller_id)
+    return service.stats(session, recall_id=reading.recall.id)
 
 
 @router.get(

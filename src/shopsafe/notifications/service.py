@@ -24,6 +24,7 @@ from shopsafe.notifications.schemas import (
     Undeliverable,
     UndeliverablePage,
 )
+from shopsafe.recalls.models import Recall
 
 BIG_FAN_OUT = 10_000  # new notices after which the planner's statistics are refreshed
 
@@ -138,6 +139,22 @@ def stats(session: Session, *, recall_id: int) -> RecallStats:
         reach_rate=round(notified / recipients, 4) if recipients else 0.0,
         correction_rate=round(remedies.units_corrected / units, 4) if units else 0.0,
     )
+
+
+def seller_stats(session: Session, *, recall: Recall, seller_id: int) -> RecallStats:
+    """The counters of the part of a recall that is one seller's sales (a marketplace or
+    authority recall that also reaches other sellers' buyers)."""
+    from shopsafe.remedies import reporting  # remedies reads notifications too
+
+    d = reporting.dashboard(session, recall, seller_id)
+    return RecallStats(
+        affected_customers=d.affected_customers, recipients=d.recipients, notified=d.notified,
+        email_accepted=d.email_accepted, email_failed=d.email_failed,
+        acknowledged=d.acknowledged, remedies_requested=d.remedies_requested,
+        remedies_completed=d.remedies_completed, units_affected=d.units_affected,
+        units_corrected=d.units_corrected, reach_rate=d.reach_rate,
+        correction_rate=d.correction_rate,
+    )  # fmt: skip
 
 
 def undeliverable(
