@@ -62,3 +62,16 @@ def timed(action: Callable[[], object], repeat: int = 1) -> float:
         action()
         times.append(time.perf_counter() - started)
     return statistics.median(times)
+
+
+def cpus_and_memory() -> str:
+    """This machine as benchmarks report it: "2 CPUs (model), 23.5 GiB RAM"."""
+    with open("/proc/meminfo", encoding="ascii") as handle:
+        total_kb = int(handle.readline().split()[1])
+    cpu = "unknown CPU"
+    with open("/proc/cpuinfo", encoding="ascii", errors="replace") as handle:
+        for line in handle:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return f"{os.cpu_count()} CPUs ({cpu}), {total_kb / 2**20:.1f} GiB RAM"

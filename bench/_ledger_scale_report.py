@@ -3,12 +3,13 @@ section."""
 
 from __future__ import annotations
 
-import os
 import platform
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from _common import cpus_and_memory
 
 GOAL_SECONDS = 600
 GOAL_RSS_MB = 2048
@@ -87,16 +88,8 @@ def table(all_figures: list[dict[str, Any]]) -> str:
 
 
 def machine() -> str:
-    with open("/proc/meminfo", encoding="ascii") as handle:
-        total_kb = int(handle.readline().split()[1])
-    cpu = "unknown CPU"
-    with open("/proc/cpuinfo", encoding="ascii", errors="replace") as handle:
-        for line in handle:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
     return (
-        f"{os.cpu_count()} CPUs ({cpu}), {total_kb / 2**20:.1f} GiB RAM, "
+        f"{cpus_and_memory()}, "
         f"Python {platform.python_version()}, SQLite {_sqlite_version()}, {_postgres_version()}"
     )
 

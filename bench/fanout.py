@@ -32,7 +32,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select, text
 
-from _common import DOCS, ROOT, start_postgres, stop_postgres, write_section
+from _common import DOCS, ROOT, cpus_and_memory, start_postgres, stop_postgres, write_section
 from _fanout_ledger import GTINS, ledger, recall_body
 from shopsafe.auth.schemas import Principal
 from shopsafe.db import migrate
@@ -336,15 +336,7 @@ def table(runs: list[Run]) -> str:
 
 
 def machine() -> str:
-    with open("/proc/meminfo", encoding="ascii") as handle:
-        total_kb = int(handle.readline().split()[1])
-    cpu = "unknown CPU"
-    with open("/proc/cpuinfo", encoding="ascii", errors="replace") as handle:
-        for line in handle:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    return f"{os.cpu_count()} CPUs ({cpu}), {total_kb / 2**20:.1f} GiB RAM"
+    return cpus_and_memory()
 
 
 def section_text(runs: list[Run], load_seconds: float, command: str) -> str:

@@ -14,14 +14,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlalchemy import Engine
 
 from shopsafe.app import create_app
-from shopsafe.auth import service as auth_service
-from shopsafe.db.session import transaction
-from tests.conftest import empty_database
 from tests.support.remedies import sign
 from tests.support.route_access import (
     ANNAS_MARKS,
@@ -30,9 +26,9 @@ from tests.support.route_access import (
     QUERY,
     S3_MARKS,
     World,
-    build_world,
     call,
     changed,
+    module_world,
     served_routes,
     shown,
     shows_nothing,
@@ -186,13 +182,7 @@ def _empty_tables() -> None:
 
 @pytest.fixture(scope="module")
 def world(engine: Engine) -> Iterator[World]:
-    empty_database(engine)
-    with transaction(engine) as session:
-        token = auth_service.create_token(session, role="operator")
-    operator = {"Authorization": f"Bearer {token}"}
-    with TestClient(create_app(engine)) as client:
-        yield build_world(client, engine, operator)
-    empty_database(engine)
+    yield from module_world(engine)
 
 
 def refused(engine: Engine, answer: Response, before: Any, *codes: int) -> None:

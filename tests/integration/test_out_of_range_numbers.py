@@ -15,22 +15,18 @@ from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute
-from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlalchemy import Engine
 
 from shopsafe.app import create_app
-from shopsafe.auth import service as auth_service
 from shopsafe.db.engine import make_engine
-from shopsafe.db.session import transaction
-from tests.conftest import empty_database
 from tests.support.route_access import (
     FORM,
     JSON,
     QUERY,
     World,
-    build_world,
     changed,
+    module_world,
     served_routes,
     snapshot,
 )
@@ -85,12 +81,7 @@ def _empty_tables() -> None:
 
 @pytest.fixture(scope="module")
 def world(engine: Engine) -> Iterator[World]:
-    empty_database(engine)
-    with transaction(engine) as session:
-        token = auth_service.create_token(session, role="operator")
-    with TestClient(create_app(engine)) as client:
-        yield build_world(client, engine, {"Authorization": f"Bearer {token}"})
-    empty_database(engine)
+    yield from module_world(engine)
 
 
 def ask(world: World, method: str, path: str, *, number: str, param: str | None = None,

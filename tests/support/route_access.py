@@ -20,8 +20,12 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from starlette.routing import BaseRoute, Mount, Route
 
+from shopsafe.app import create_app
+from shopsafe.auth import service as auth_service
 from shopsafe.db.registry import Base
+from shopsafe.db.session import transaction
 from shopsafe.remedies.models import DisposalPhoto
+from tests.conftest import empty_database
 from tests.support.consoles import account, browser
 from tests.support.customer_pages import PASSWORD, csrf_of
 from tests.support.recalls import recall_body
@@ -98,6 +102,17 @@ class World:
             return str(ids.get(name, NOWHERE))
 
         return re.sub(r"\{(\w+)(?::\w+)?\}", value, path)
+
+
+def module_world(engine: Engine) -> Iterator[World]:
+    """The marketplace every route is asked about, built once on an empty database and
+    emptied afterwards: a module-scoped fixture yields from it."""
+    empty_database(engine)
+    with transaction(engine) as session:
+        token = auth_service.create_token(session, role="operator")
+    with TestClient(create_app(engine)) as client:
+        yield build_world(client, engine, {"Authorization": f"Bearer {token}"})
+    empty_database(engine)
 
 
 def build_world(client: TestClient, engine: Engine, operator: Headers) -> World:
